@@ -1,0 +1,74 @@
+"""Configuration: defaults here, then the environment, then a test mapping.
+
+Every key is documented where it is defined: what it means, its default and
+unit, and the risk of changing it.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _env_float(name: str, default: float | None) -> float | None:
+    """Read an optional float from the environment."""
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+class Config:
+    """Settings read once when the app is created."""
+
+    # Signs sessions and model artifacts. Unset: a random key is generated once
+    # and kept in instance/secret_key, so all workers on this host agree.
+    # Risk: anyone holding it can forge console sessions and model artifacts.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+
+    # SQLAlchemy URL. Default: an SQLite file under instance/ (WAL mode). Set
+    # postgresql+psycopg://... to share one database between many workers.
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'moderato.db'}")
+
+    # Folder of versioned model artifacts written by `make train`; the version
+    # named in its LATEST file is served. Missing model: comments are stored
+    # as pending with the reason "unscored", never lost.
+    MODEL_DIR = os.environ.get("MODEL_DIR", str(ROOT / "models"))
+
+    # Spam probability at or above which a comment goes straight to the spam
+    # folder. Unset: the threshold chosen at training time (spam precision
+    # >= 0.99 in grouped cross-validation). Lower it and real readers' comments
+    # vanish into spam; raise it and moderators see more spam.
+    SPAM_THRESHOLD = _env_float("SPAM_THRESHOLD", None)
+
+    # Largest request body accepted, in bytes; larger bodies get 413.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024))
+
+    # Seconds a client is told to wait (Retry-After) when storage is down.
+    RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", 5))
+
+    # flask-smorest: the OpenAPI document is served at /api/v1/openapi.json.
+    API_TITLE = "Moderato"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+def load_secret_key(instance: Path = INSTANCE) -> str:
+    """Return the secret kept in the instance folder, creating it once."""
+    import secrets
+    import tempfile
+
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=instance, delete=False) as handle:
+            handle.write(secrets.token_urlsafe(48))
+        # link() is atomic and refuses to overwrite: concurrent workers agree.
+        try:
+            os.link(handle.name, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(handle.name)
+    return path.read_text().strip()

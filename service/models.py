@@ -1,0 +1,157 @@
+"""Tables: sites, moderators, comments and the moderation actions on them."""
+
+import enum
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:  # SQLite drops the zone
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    """The current time in UTC; the app's default clock."""
+    return datetime.now(UTC)
+
+
+class Status(enum.StrEnum):
+    """Where a comment stands in its lifecycle."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+
+
+class Role(enum.StrEnum):
+    """What a moderator may do."""
+
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> sa.Enum:
+    """Store an enum by value as a constrained string, portable across backends."""
+    return sa.Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Base(orm.DeclarativeBase):
+    """Base of all tables; constraint names are fixed so migrations match."""
+
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Credential:
+    """A secret presented as a bearer token: its public id and the hash of the rest."""
+
+    key_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Site(Credential, Base):
+    """A website whose back end submits comments with its API key."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Moderator(Credential, Base):
+    """A person who reviews comments; scoped to one site, or all when site_id is null."""
+
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MODERATOR)
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Comment(Base):
+    """A reader's comment, with its score, routing reasons and moderation state."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        # Keyset pagination of the queue by score and by age.
+        sa.Index(None, "status", "spam_score", "id"),
+        sa.Index(None, "status", "created_at", "id"),
+        # The public thread of a post and an author's record.
+        sa.Index(None, "site_id", "post_id", "status", "created_at"),
+        sa.Index(None, "site_id", "author_email", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    post_id: Mapped[str] = mapped_column(sa.String(200))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id"))
+    author_name: Mapped[str] = mapped_column(sa.String(100))
+    author_email: Mapped[str] = mapped_column(sa.String(254))
+    author_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    content: Mapped[str] = mapped_column(sa.Text)
+    user_ip: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(500))
+    referrer: Mapped[str | None] = mapped_column(sa.String(2000))
+    status: Mapped[Status] = mapped_column(_enum(Status, "status"))
+    spam_score: Mapped[float | None]
+    model_version: Mapped[str | None] = mapped_column(sa.String(100))
+    reasons: Mapped[list[str]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Optimistic lock: an UPDATE that finds another version fails, so two
+    # moderators can never both act on the same state of a comment.
+    version: Mapped[int] = mapped_column(default=1)
+
+    site: Mapped[Site] = orm.relationship(lazy="raise")
+    actions: Mapped[list["ModerationAction"]] = orm.relationship(
+        back_populates="comment", order_by="ModerationAction.id", lazy="raise"
+    )
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+
+
+class ModerationAction(Base):
+    """One moderator decision: who moved which comment from what to what, and when."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id"), index=True)
+    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderators.id"))
+    from_status: Mapped[Status] = mapped_column(_enum(Status, "from_status"))
+    to_status: Mapped[Status] = mapped_column(_enum(Status, "to_status"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    comment: Mapped[Comment] = orm.relationship(back_populates="actions", lazy="raise")
+    moderator: Mapped[Moderator] = orm.relationship(lazy="joined")
