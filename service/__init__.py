@@ -1,0 +1,33 @@
+"""Moderato: a comment moderation service. `create_app` builds the Flask app."""
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from . import cli, errors, ops, scoring
+from .api import moderation, public
+from .config import INSTANCE, Config, load_secret_key
+from .db import db
+from .extensions import api
+from .models import utcnow
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app: defaults, then the environment (Config), then the given mapping."""
+    app = Flask(__name__, instance_path=str(INSTANCE))
+    app.config.from_object(Config)
+    app.config["CLOCK"] = utcnow
+    app.config.update(config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_secret_key()
+
+    db.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.register_blueprint(public.blp)
+    api.register_blueprint(moderation.blp)
+    app.register_blueprint(ops.blp)
+    errors.init_app(app)
+    scoring.init_app(app)
+    cli.init_app(app)
+    return app

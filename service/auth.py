@@ -1,0 +1,49 @@
+"""Who is calling: a site's back end or a moderator, from the bearer token."""
+
+import functools
+
+import sqlalchemy as sa
+from flask import g, request
+from flask_smorest import abort
+
+from . import credentials
+from .db import db
+from .models import Moderator, Site
+
+_KINDS = {credentials.SITE_PREFIX: Site, credentials.MODERATOR_PREFIX: Moderator}
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="moderato"'}
+
+
+def _caller() -> Site | Moderator:
+    """Return the site or moderator whose token authorises this request, or abort 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    parts = credentials.split(token.strip()) if scheme.lower() == "bearer" else None
+    if parts is None:
+        abort(401, message="missing or malformed bearer token", headers=_CHALLENGE)
+    key_id, secret = parts
+    kind = _KINDS.get(key_id.partition("_")[0])
+    row = kind and db.session.scalar(sa.select(kind).where(kind.key_id == key_id))
+    if row is None or not credentials.matches(secret, row.key_hash):
+        abort(401, message="invalid token", headers=_CHALLENGE)
+    return row
+
+
+def _require(kind: type, role: str):
+    """Build a decorator that lets only callers of one kind through, as g.<role>."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            caller = _caller()
+            if not isinstance(caller, kind):
+                abort(403, message=f"this endpoint needs a {role} token")
+            setattr(g, role, caller)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+site_required = _require(Site, "site")
+moderator_required = _require(Moderator, "moderator")

@@ -1,0 +1,81 @@
+"""Command line: migrate the database, create sites and moderators."""
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from . import credentials, migrate
+from .comments import now
+from .db import db
+from .models import Moderator, Role, Site
+
+db_cli = AppGroup("db", help="Manage the database schema.")
+sites_cli = AppGroup("sites", help="Manage the sites that submit comments.")
+moderators_cli = AppGroup("moderators", help="Manage moderators and their API tokens.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision):
+    """Bring the database to the current schema (safe to run repeatedly)."""
+    migrate.upgrade(db.engine, revision)
+    click.echo(f"database at {revision}: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@db_cli.command("revision")
+@click.argument("message")
+def db_revision(message):
+    """Write a migration for the difference between the models and the database."""
+    migrate.revision(db.engine, message)
+
+
+def _refuse_taken(model, column, value: str, what: str) -> None:
+    if db.session.scalar(sa.select(model).where(column == value)) is not None:
+        raise click.ClickException(f"{what} {value!r} already exists")
+
+
+@sites_cli.command("create")
+@click.argument("name")
+def sites_create(name):
+    """Create a site; its API key is printed once, alone on the last line."""
+    _refuse_taken(Site, Site.name, name, "site")
+    token, key_id, key_hash = credentials.issue(credentials.SITE_PREFIX)
+    db.session.add(Site(name=name, key_id=key_id, key_hash=key_hash, created_at=now()))
+    db.session.commit()
+    click.echo(f"created site {name!r}; its API key (shown only this once):")
+    click.echo(token)
+
+
+@moderators_cli.command("create")
+@click.argument("email")
+@click.option("--site", "site_name", help="Limit the moderator to this site (default: all sites).")
+@click.option("--admin", is_flag=True, help="Make the moderator an admin.")
+def moderators_create(email, site_name, admin):
+    """Create a moderator; the API token is printed once, alone on the last line."""
+    _refuse_taken(Moderator, Moderator.email, email, "moderator")
+    site = None
+    if site_name is not None:
+        site = db.session.scalar(sa.select(Site).where(Site.name == site_name))
+        if site is None:
+            raise click.ClickException(f"no site named {site_name!r}")
+    token, key_id, key_hash = credentials.issue(credentials.MODERATOR_PREFIX)
+    moderator = Moderator(
+        email=email,
+        role=Role.ADMIN if admin else Role.MODERATOR,
+        site_id=site.id if site else None,
+        key_id=key_id,
+        key_hash=key_hash,
+        created_at=now(),
+    )
+    db.session.add(moderator)
+    db.session.commit()
+    scope = f"site {site_name!r}" if site else "all sites"
+    click.echo(f"created {moderator.role} {email!r} for {scope}; API token (shown only this once):")
+    click.echo(token)
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups on the app."""
+    for group in (db_cli, sites_cli, moderators_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,272 @@
+"""marshmallow schemas: the single source of validation, output shape and API docs."""
+
+import base64
+import binascii
+import json
+import unicodedata
+from datetime import datetime
+
+import email_validator
+import marshmallow as ma
+
+from .models import Status
+
+ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
+SORTS = ("-spam_score", "spam_score", "created_at", "-created_at")
+
+
+class Text(ma.fields.String):
+    """A string free of control characters (newline and tab allowed), optionally trimmed.
+
+    A CRLF from a browser's textarea is read as one newline.
+    """
+
+    def __init__(self, *, strip: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.strip = strip
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).replace("\r\n", "\n")
+        bad = next((c for c in text if c not in "\n\t" and unicodedata.category(c) == "Cc"), None)
+        if bad is not None:
+            raise ma.ValidationError(f"Control character U+{ord(bad):04X} is not allowed.")
+        return text.strip() if self.strip else text
+
+
+class Email(Text):
+    """An email address checked by email-validator (syntax only, no DNS) and normalised."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return email_validator.validate_email(text, check_deliverability=False).normalized
+        except email_validator.EmailNotValidError as error:
+            raise ma.ValidationError(f"Not a valid email address: {error}") from None
+
+
+class Cursor(ma.fields.String):
+    """An opaque keyset cursor: the sort value and id of the last item seen."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        text = json.dumps(value, default=datetime.isoformat)
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        except (binascii.Error, ValueError):
+            raise ma.ValidationError("Not a valid cursor.") from None
+        valid = (
+            isinstance(decoded, list)
+            and len(decoded) == 2
+            and isinstance(decoded[1], int)
+            and (decoded[0] is None or isinstance(decoded[0], str | int | float))
+        )
+        if not valid:
+            raise ma.ValidationError("Not a valid cursor.")
+        return decoded
+
+
+class Strict(ma.Schema):
+    """A schema that refuses unknown keys and treats an empty optional string as absent."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    @ma.pre_load
+    def _blank_is_absent(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        optional = {name for name, field in self.fields.items() if not field.required}
+        return {k: v for k, v in data.items() if not (k in optional and v == "")}
+
+
+class CommentIn(Strict):
+    """A reader's comment as a site's back end submits it."""
+
+    post_id = Text(required=True, validate=ma.validate.Length(1, 200))
+    author_name = Text(required=True, strip=True, validate=ma.validate.Length(1, 100))
+    author_email = Email(required=True, strip=True, validate=ma.validate.Length(max=254))
+    author_url = ma.fields.URL(
+        load_default=None,
+        allow_none=True,
+        schemes={"http", "https"},
+        validate=ma.validate.Length(max=2000),
+    )
+    content = Text(required=True, strip=True, validate=ma.validate.Length(1, 10_000))
+    parent_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    user_ip = ma.fields.IP(load_default=None, allow_none=True)
+    user_agent = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
+    referrer = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
+
+    @ma.post_load
+    def _ip_as_text(self, data, **kwargs):
+        if data["user_ip"] is not None:
+            data["user_ip"] = str(data["user_ip"])
+        return data
+
+
+class CommentCreated(ma.Schema):
+    """What a site learns about the comment it just stored."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.Enum(Status, by_value=True)
+    spam_score = ma.fields.Float(allow_none=True)
+    model_version = ma.fields.String(allow_none=True)
+    reasons = ma.fields.List(ma.fields.String())
+
+
+class PublicComment(ma.Schema):
+    """A published comment as readers see it: no email, IP or user agent, by construction."""
+
+    id = ma.fields.Integer()
+    post_id = ma.fields.String()
+    parent_id = ma.fields.Integer(allow_none=True)
+    author_name = ma.fields.String()
+    author_url = ma.fields.String(allow_none=True)
+    content = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    replies = ma.fields.List(ma.fields.Nested(lambda: PublicComment()))
+
+
+class PublicThread(ma.Schema):
+    """The approved comments of a post, replies nested under their parents."""
+
+    post_id = ma.fields.String()
+    count = ma.fields.Integer()
+    items = ma.fields.List(ma.fields.Nested(PublicComment))
+
+
+class PostQuery(Strict):
+    """Which site's post to read, when the caller is not a site."""
+
+    site = ma.fields.String(load_default=None, validate=ma.validate.Length(1, 100))
+
+
+class QueueQuery(Strict):
+    """Which comments of the queue to list, in what order, from where."""
+
+    status = ma.fields.Enum(Status, by_value=True, load_default=Status.PENDING)
+    sort = ma.fields.String(load_default="-spam_score", validate=ma.validate.OneOf(SORTS))
+    cursor = Cursor(load_default=None)
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 100))
+
+    @ma.post_load
+    def _cursor_fits_sort(self, data, **kwargs):
+        """Check the cursor's sort value has the sort's type; read a time back as a datetime."""
+        if data["cursor"] is None:
+            return data
+        value = data["cursor"][0]
+        try:
+            if data["sort"].endswith("created_at"):
+                data["cursor"][0] = datetime.fromisoformat(value)
+            elif value is not None and not isinstance(value, int | float):
+                raise TypeError
+        except (TypeError, ValueError):
+            raise ma.ValidationError("Not a valid cursor for this sort.", "cursor") from None
+        return data
+
+
+class ModeratorComment(ma.Schema):
+    """A comment in full, as a moderator sees it in the queue."""
+
+    id = ma.fields.Integer()
+    site = ma.fields.Function(lambda comment: comment.site.name)
+    post_id = ma.fields.String()
+    parent_id = ma.fields.Integer(allow_none=True)
+    author_name = ma.fields.String()
+    author_email = ma.fields.String()
+    author_url = ma.fields.String(allow_none=True)
+    content = ma.fields.String()
+    user_ip = ma.fields.String(allow_none=True)
+    user_agent = ma.fields.String(allow_none=True)
+    referrer = ma.fields.String(allow_none=True)
+    status = ma.fields.Enum(Status, by_value=True)
+    spam_score = ma.fields.Float(allow_none=True)
+    model_version = ma.fields.String(allow_none=True)
+    reasons = ma.fields.List(ma.fields.String())
+    created_at = ma.fields.DateTime()
+    version = ma.fields.Integer(
+        metadata={"description": "Send it back with an action to act only on this state."}
+    )
+
+
+class QueuePage(ma.Schema):
+    """One page of the queue and the cursor of the next, null on the last page."""
+
+    items = ma.fields.List(ma.fields.Nested(ModeratorComment))
+    next_cursor = Cursor(allow_none=True)
+
+
+class Action(ma.Schema):
+    """One moderation action as recorded: who, when, from what, to what."""
+
+    moderator = ma.fields.Function(lambda action: action.moderator.email)
+    from_status = ma.fields.Enum(Status, by_value=True, data_key="from")
+    to_status = ma.fields.Enum(Status, by_value=True, data_key="to")
+    created_at = ma.fields.DateTime(data_key="at")
+
+
+class AuthorRecord(ma.Schema):
+    """How the author's earlier comments on this site were decided."""
+
+    approved = ma.fields.Integer()
+    rejected = ma.fields.Integer()
+    spam = ma.fields.Integer()
+
+
+class CommentDetail(ModeratorComment):
+    """A comment with its moderation history and its author's record."""
+
+    history = ma.fields.List(ma.fields.Nested(Action), attribute="actions")
+    author = ma.fields.Nested(AuthorRecord)
+
+
+class ModerateIn(Strict):
+    """A moderator's decision on one comment."""
+
+    action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
+    version = ma.fields.Integer(
+        load_default=None,
+        strict=True,
+        metadata={"description": "Refuse with 409 unless the comment is still at this version."},
+    )
+
+
+class BulkModerateIn(Strict):
+    """The same decision on several comments."""
+
+    action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
+    ids = ma.fields.List(
+        ma.fields.Integer(strict=True),
+        required=True,
+        validate=ma.validate.Length(1, 100),
+    )
+
+
+class BulkResult(ma.Schema):
+    """What happened to one comment of a bulk action."""
+
+    id = ma.fields.Integer()
+    code = ma.fields.Integer(metadata={"description": "200, 404 or 409, as for a single action"})
+    status = ma.fields.Enum(Status, by_value=True, allow_none=True)
+    error = ma.fields.String(allow_none=True)
+
+
+class BulkResults(ma.Schema):
+    """The outcome of a bulk action, one item per id, in the order given."""
+
+    items = ma.fields.List(ma.fields.Nested(BulkResult))
+
+
+class ModelInfo(ma.Schema):
+    """The model that scores new comments."""
+
+    version = ma.fields.String()
+    trained_at = ma.fields.String(allow_none=True)
+    threshold = ma.fields.Float(metadata={"description": "The spam threshold in force."})
+    training_data = ma.fields.Raw()
+    metrics = ma.fields.Raw()

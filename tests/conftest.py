@@ -1,0 +1,191 @@
+"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL where available)."""
+
+import os
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from service import create_app, migrate
+from service.db import create_engine, db
+from service.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class Clock:
+    """A clock the tests move by hand instead of sleeping."""
+
+    def __init__(self):
+        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        """Move the clock forward by a timedelta's keyword arguments."""
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "moderato.db"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    """The PostgreSQL test database, migrated once; None-skip where it is not configured."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (.ci/run sets it)")
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    """A database URL with the current schema and no rows, for each backend."""
+    if request.param == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "moderato.db")
+        return f"sqlite:///{tmp_path / 'moderato.db'}"
+    engine = request.getfixturevalue("postgres_engine")
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_app(database_url, clock):
+    """Build an app on this test's database; keyword arguments override the config."""
+    apps = []
+
+    def make(**config):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "MODEL_DIR": str(MODEL_DIR),
+            "CLOCK": clock,
+        }
+        apps.append(create_app({**settings, **config}))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_secret(runner):
+    """Run a `create` command and return the secret it prints on its last line."""
+
+    def create(*args: str) -> str:
+        result = runner.invoke(args=list(args))
+        assert result.exit_code == 0, result.output
+        return result.output.strip().splitlines()[-1]
+
+    return create
+
+
+@pytest.fixture
+def site_key(create_secret) -> str:
+    return create_secret("sites", "create", "news")
+
+
+@pytest.fixture
+def moderator_token(create_secret) -> str:
+    return create_secret("moderators", "create", "ed@news.example")
+
+
+def bearer(token: str) -> dict:
+    """Authorization headers for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _valid_comment(**overrides) -> dict:
+    """A valid submission body, with any field overridden."""
+    body = {
+        "post_id": "relatives-of-missing-kazakhs-fall-silent",
+        "author_name": "Aigerim",
+        "author_email": "aigerim@example.kz",
+        "author_url": "https://example.kz/blog",
+        "content": "My uncle has been missing since 2018. Thank you for reporting on this.",
+        "user_ip": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
+        "referrer": "https://news.example/relatives-of-missing-kazakhs",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def valid_comment():
+    """Build a valid submission body, with any field overridden."""
+    return _valid_comment
+
+
+@pytest.fixture
+def site_headers(site_key) -> dict:
+    return bearer(site_key)
+
+
+@pytest.fixture
+def submit(client, site_headers):
+    """Post a comment (a valid one unless overridden) with the site's key."""
+
+    def post(**overrides):
+        return client.post(
+            "/api/v1/comments", json=_valid_comment(**overrides), headers=site_headers
+        )
+
+    return post
+
+
+@pytest.fixture
+def moderator(client, moderator_token):
+    """Call the moderator API: moderator.get(path) / moderator.post(path, json)."""
+
+    class Moderator:
+        headers = bearer(moderator_token)
+
+        def get(self, path, **kwargs):
+            return client.get(path, headers=self.headers, **kwargs)
+
+        def post(self, path, json):
+            return client.post(path, json=json, headers=self.headers)
+
+    return Moderator()

@@ -1,0 +1,129 @@
+"""GET /api/v1/queue: statuses, sorts, keyset pages, and refused parameters."""
+
+import pytest
+
+
+@pytest.fixture
+def queued(submit, clock):
+    """Seven pending comments a minute apart, with distinct scores."""
+    ids = []
+    for n in range(7):
+        ids.append(
+            submit(content=f"Comment number {n} about the article, thoughtfully.").get_json()["id"]
+        )
+        clock.advance(minutes=1)
+    return ids
+
+
+def walk(moderator, **params) -> list[dict]:
+    """Follow next_cursor from the first page to the last; return every item seen."""
+    items, cursor = [], None
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        response = moderator.get("/api/v1/queue", query_string=query)
+        assert response.status_code == 200, response.get_json()
+        page = response.get_json()
+        assert len(page["items"]) <= params.get("limit", 50)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7, 50])
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse"),
+    [
+        ("-spam_score", "spam_score", True),
+        ("spam_score", "spam_score", False),
+        ("created_at", "created_at", False),
+        ("-created_at", "created_at", True),
+    ],
+)
+def test_pages_cover_every_comment_once_in_order(moderator, queued, sort, key, reverse, limit):
+    items = walk(moderator, sort=sort, limit=limit)
+
+    assert sorted(item["id"] for item in items) == sorted(queued)
+    assert [item[key] for item in items] == sorted((item[key] for item in items), reverse=reverse)
+
+
+def test_unscored_comments_follow_scored_ones_in_both_directions(
+    make_app, moderator, submit, site_headers, valid_comment, tmp_path
+):
+    scored = submit().get_json()["id"]
+    unscored_app = make_app(MODEL_DIR=str(tmp_path / "none"))
+    unscored = [
+        unscored_app.test_client()
+        .post("/api/v1/comments", json=valid_comment(), headers=site_headers)
+        .get_json()["id"]
+        for _ in range(3)
+    ]
+
+    for sort in ("-spam_score", "spam_score"):
+        items = walk(moderator, sort=sort, limit=2)
+        assert [item["id"] for item in items] == [scored, *unscored]
+
+
+def test_default_is_pending_by_descending_score(moderator, submit):
+    spam = submit(
+        content="FREE iPhone!!! CHECK OUT my channel http://bit.ly/xyz subscribe"
+    ).get_json()
+    ham = submit().get_json()
+    assert spam["status"] == "spam"
+
+    items = moderator.get("/api/v1/queue").get_json()["items"]
+
+    assert [item["id"] for item in items] == [ham["id"]]
+    spam_items = moderator.get("/api/v1/queue?status=spam").get_json()["items"]
+    assert [item["id"] for item in spam_items] == [spam["id"]]
+
+
+def test_queue_items_show_moderators_everything(moderator, submit):
+    submit()
+
+    [item] = moderator.get("/api/v1/queue").get_json()["items"]
+
+    assert item["author_email"] == "aigerim@example.kz"
+    assert item["user_ip"] == "203.0.113.7"
+    assert item["site"] == "news"
+    assert item["version"] == 1
+    assert item["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=deleted", "status"),
+        ("sort=author", "sort"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=ten", "limit"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=WzEsMl0", "cursor"),  # [1, 2] under a created_at sort
+        ("cursor=WyJ4IiwgMV0", "cursor"),  # ["x", 1] under a score sort
+        ("colour=red", "colour"),
+    ],
+)
+def test_malformed_parameters_are_422(moderator, query, field):
+    if field == "cursor" and "WzEsMl0" in query:
+        query += "&sort=created_at"
+
+    response = moderator.get(f"/api/v1/queue?{query}")
+
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+
+
+def test_queue_needs_a_moderator(client, site_headers):
+    assert client.get("/api/v1/queue").status_code == 401
+    assert client.get("/api/v1/queue", headers=site_headers).status_code == 403
+
+
+def test_site_moderator_sees_only_that_sites_queue(client, create_secret, submit):
+    submit()
+    create_secret("sites", "create", "other")
+    token = create_secret("moderators", "create", "mod@other.example", "--site", "other")
+
+    response = client.get("/api/v1/queue", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.get_json()["items"] == []
