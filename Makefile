@@ -1,0 +1,49 @@
+# Moderato: `make run` serves it, `make test` checks it. Each target installs what it needs.
+.DEFAULT_GOAL := help
+.PHONY: help install run serve test train evaluate lint
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+MODELS := models
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+help: ## List the targets
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned requirements (idempotent)
+
+$(MODELS)/LATEST: | $(VENV)/.installed
+	$(PYTHON) -m model.train --out $(MODELS)
+
+train: $(VENV)/.installed ## Train a new model version from data/ into models/
+	$(PYTHON) -m model.train --out $(MODELS)
+
+evaluate: $(VENV)/.installed ## Score DATA=path (YouTube CSV, SMS TSV or project CSV) with the serving model
+	@test -n "$(DATA)" || { echo "usage: make evaluate DATA=path/to/file" >&2; exit 2; }
+	$(PYTHON) -m model.evaluate $(DATA)
+
+run: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve on http://127.0.0.1:5000 (HOST=, PORT= to change), Flask dev server
+	$(FLASK) db upgrade
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve under gunicorn, as deployed
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 wsgi:app
+
+test: $(VENV)/.installed-dev $(MODELS)/LATEST ## Run the whole test suite
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## Check style with ruff
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
