@@ -16,7 +16,7 @@ moderators_cli = AppGroup("moderators", help="Manage moderators and their API to
 
 
 @db_cli.command("upgrade")
-@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.option("--revision", default="heads", show_default=True, help="Target revision.")
 def db_upgrade(revision):
     """Bring the database to the current schema (safe to run repeatedly)."""
     migrate.upgrade(db.engine, revision)

@@ -18,8 +18,8 @@ def _run(engine: sa.Engine, operation, *args, **kwargs) -> None:
         operation(config, *args, **kwargs)
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Bring the database to the given revision (the newest by default)."""
+def upgrade(engine: sa.Engine, revision: str = "heads") -> None:
+    """Bring the database to the given revision (every newest head by default)."""
     _run(engine, command.upgrade, revision)
 
 

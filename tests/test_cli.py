@@ -61,4 +61,4 @@ def test_db_upgrade_is_idempotent(runner):
     second = runner.invoke(args=["db", "upgrade"])
 
     assert first.exit_code == second.exit_code == 0
-    assert "database at head" in second.output
+    assert "database at heads" in second.output
