@@ -98,6 +98,9 @@ class Moderator(Credential, Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MODERATOR)
     site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The console login: a werkzeug scrypt hash; null until a password is set,
+    # so an API-only moderator cannot log in to the console.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
 
 
 class Comment(Base):
