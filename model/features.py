@@ -46,7 +46,7 @@ def signals(content: str, name: str, email: str, url: str) -> list[float]:
     found = text.links(content)
     domains = {text.domain_of(link) for link in found}
     site = text.domain_of(url) if url else ""
-    letters = sum(char.isalpha() for char in content)
+    letters = sum(map(str.isalpha, content))
     words = _WORD.findall(content)
     longest_run = max((len(match.group(0)) for match in _RUN.finditer(content)), default=0)
     email_host = text.email_domain(email)
@@ -60,12 +60,12 @@ def signals(content: str, name: str, email: str, url: str) -> list[float]:
         float(site in text.SHORTENERS),
         float(bool(site) and site in domains),
         float(bool(email_host) and email_host in domains),
-        sum(char.isdigit() for char in local) / len(local) if local else 0.0,
+        sum(map(str.isdigit, local)) / len(local) if local else 0.0,
         float(_has_link(name)),
         float(bool(_NAME_KEYWORDS.search(name))),
-        sum(char.isdigit() for char in name) / len(name) if name else 0.0,
+        sum(map(str.isdigit, name)) / len(name) if name else 0.0,
         math.log1p(len(content)) / 8.0,
-        sum(char.isupper() for char in content) / letters if letters else 0.0,
+        sum(map(str.isupper, content)) / letters if letters else 0.0,
         len(_UPPER_WORD.findall(content)) / len(words) if words else 0.0,
         min(longest_run, 10) / 10.0,
         len(_MIXED.findall(content)) / len(words) if words else 0.0,

@@ -5,10 +5,10 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import LinearSVC
 
 from model.features import AUTHOR_EMAIL, AUTHOR_NAME, AUTHOR_URL, CONTENT, PROFILE, MetaTokens, Signals, record_frame
 
@@ -78,8 +78,8 @@ def has_names(records) -> bool:
     return any((record.get("author_name") or "").strip() for record in records)
 
 
-def serving_pipeline(records, groups, labels, C: float = 10.0) -> Pipeline:
-    """Return the shipped model: logistic regression on text and side features."""
-    classifier = LogisticRegression(C=C, solver="liblinear", random_state=RANDOM_STATE)
+def serving_pipeline(records, groups, labels, C: float = 1.0) -> Pipeline:
+    """Return the shipped model: a linear SVM on text and side features, sigmoid-calibrated."""
+    classifier = LinearSVC(C=C, random_state=RANDOM_STATE)
     transformers = text_features() + side_features(has_names(records))
     return build(classifier, transformers, calibration_cv(groups, labels))

@@ -2,6 +2,7 @@
 
 import html
 import re
+from functools import lru_cache
 
 # Zero-width characters and the BOM that the YouTube API appends to most comments: they
 # carry no meaning and, left in, would let the model learn which corpus a text came from.
@@ -49,9 +50,10 @@ def domain_of(link: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def links(text: str) -> list[str]:
-    """Return the links found in a text, in order."""
-    return LINK.findall(text)
+@lru_cache(maxsize=256)
+def links(text: str) -> tuple[str, ...]:
+    """Return the links found in a text, in order (cached: several signals ask for the same text)."""
+    return tuple(LINK.findall(text))
 
 
 def email_domain(address: str | None) -> str:

@@ -16,7 +16,7 @@ from model.pipeline import serving_pipeline
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILES = ("Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv")
 MODEL_DESCRIPTION = (
-    "logistic regression (liblinear, C=10) on char 2-5-gram and word 1-2-gram TF-IDF of the "
+    "linear SVM (C=1) on char 2-5-gram and word 1-2-gram TF-IDF of the "
     "content, author-name char n-grams, link/domain tokens and dense signals; sigmoid "
     "calibration on leave-one-source-out decision values"
 )

@@ -1,6 +1,7 @@
 """Artifacts are versioned, verified before unpickling, and scored fast and exactly."""
 
 import json
+from collections import Counter
 import shutil
 import sys
 import time
@@ -115,3 +116,15 @@ def test_serving_imports_neither_matplotlib_nor_flask(models_dir):
     import subprocess
 
     assert subprocess.run([sys.executable, "-c", code, str(models_dir)], cwd=DATA.parent).returncode == 0
+
+
+def test_the_fast_char_ngrams_equal_sklearns(classifier, videos):
+    from model.fastpath import char_wb_ngrams
+    from model.features import record_row
+
+    chars = classifier.pipeline.named_steps["features"].named_transformers_["chars"]
+    analyze = chars.build_analyzer()
+    low, high = chars.ngram_range
+    texts = [record_row(record)[0] for record in videos.records] + ["a", " x\u00a0y\tz\n", "ÀÉ  b"]
+    for text in texts:
+        assert Counter(char_wb_ngrams(text.lower(), low, high)) == Counter(analyze(text))

@@ -16,6 +16,7 @@ def signals_of(**record) -> dict[str, float]:
 
 def test_links_are_counted_with_and_without_a_scheme_and_shorteners_flagged():
     found = text.links("see http://bit.ly/abc and murdev.com, or www.Example.org/x")
+    assert found[0] == "http://bit.ly/abc"
     assert [text.domain_of(link) for link in found] == ["bit.ly", "murdev.com", "example.org"]
     signals = signals_of(content="see http://bit.ly/abc and murdev.com")
     assert signals["links"] == pytest.approx(np.log1p(2))
