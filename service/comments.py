@@ -1,13 +1,14 @@
 """Comments: submit, read the public thread, page through the queue, moderate."""
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from . import rules, scoring
+from . import admission, ratelimit, rules, scoring
+from . import settings as site_settings
 from .db import db
 from .errors import Conflict, Invalid, NotFound
 from .models import Comment, ModerationAction, Moderator, Site, Status
@@ -22,22 +23,32 @@ def now() -> datetime:
 
 
 def submit(site: Site, data: dict) -> Comment:
-    """Validate the parent, score, route and durably store a new comment."""
+    """Admit, score, route and durably store a new comment under its site's settings."""
+    when, settings = now(), site_settings.of(site)
+    admission.admit(site, settings, data, when)
     if data["parent_id"] is not None:
         _check_parent(site, data["post_id"], data["parent_id"])
-    score = scoring.score({field: data[field] for field in RECORD_FIELDS})
-    status, reasons = rules.route(rules.Context(score, scoring.threshold()))
-    comment = Comment(
-        site_id=site.id,
-        **data,
-        status=status,
-        spam_score=score.value,
-        model_version=score.model_version,
-        reasons=reasons,
-        created_at=now(),
+    slot = ratelimit.reader_slot(
+        site.id, data["user_ip"], data["author_email"], settings.flood_per_minute
     )
-    db.session.add(comment)
-    db.session.commit()
+    with slot:
+        score = scoring.score({field: data[field] for field in RECORD_FIELDS})
+        trusted = admission.previously_approved(
+            site.id, data["author_email"], data["author_name"], when
+        )
+        context = rules.Context(score, scoring.threshold(), settings, data, trusted, when)
+        status, reasons = rules.route(context)
+        comment = Comment(
+            site_id=site.id,
+            **data,
+            status=status,
+            spam_score=score.value,
+            model_version=score.model_version,
+            reasons=reasons,
+            created_at=when,
+        )
+        db.session.add(comment)
+        db.session.commit()
     return comment
 
 
@@ -89,24 +100,25 @@ def queue_page(
     """One keyset page of comments in a status, and the cursor of the next page.
 
     Unscored comments (no spam_score) come after all scored ones in either
-    direction, so each segment is walked by its own index-friendly key.
+    direction, oldest first; each segment is walked by its own index-friendly key.
     """
     descending = sort.startswith("-")
     column = _SORT_COLUMNS[sort.lstrip("-")]
     base = _visible_to(moderator, sa.select(Comment)).where(Comment.status == status)
     base = base.options(orm.joinedload(Comment.site, innerjoin=True))
-    segments = [(column.is_not(None), (column, Comment.id))]
+    # (filter, keyset columns, descending) of each segment, walked in turn.
+    segments = [(column.is_not(None), (column, Comment.id), descending)]
     if column.nullable:
-        segments.append((column.is_(None), (Comment.id,)))
+        segments.append((column.is_(None), (Comment.id,), False))
     start = 1 if cursor is not None and cursor[0] is None else 0
     rows: list[Comment] = []
-    for index, (where, keys) in enumerate(segments[start:], start):
-        query = base.where(where).order_by(*(k.desc() if descending else k for k in keys))
+    for index, (where, keys, desc) in enumerate(segments[start:], start):
+        query = base.where(where).order_by(*(k.desc() if desc else k for k in keys))
         if cursor is not None and index == start:
             values = cursor[-len(keys) :]
             key = sa.tuple_(*keys)
             last = sa.tuple_(*(sa.literal(v, k.type) for k, v in zip(keys, values, strict=True)))
-            query = query.where(key < last if descending else key > last)
+            query = query.where(key < last if desc else key > last)
         rows += db.session.scalars(query.limit(limit + 1 - len(rows))).all()
         if len(rows) > limit:
             break
@@ -128,13 +140,27 @@ def get(moderator: Moderator, comment_id: int) -> Comment:
 
 def author_record(comment: Comment) -> dict[str, int]:
     """How many of the author's comments on this site were approved, rejected or spam."""
+    return author_records([comment])[comment.site_id, comment.author_email]
+
+
+_DECIDED = (Status.APPROVED, Status.REJECTED, Status.SPAM)
+
+
+def author_records(comments: Sequence[Comment]) -> dict[tuple[int, str], dict[str, int]]:
+    """The record of each comment's author, keyed by (site id, email), in one query."""
+    authors = {(c.site_id, c.author_email) for c in comments}
+    records = {author: dict.fromkeys((s.value for s in _DECIDED), 0) for author in authors}
+    if not authors:
+        return records
+    author = sa.tuple_(Comment.site_id, Comment.author_email)
     counts = db.session.execute(
-        sa.select(Comment.status, sa.func.count())
-        .where(Comment.site_id == comment.site_id, Comment.author_email == comment.author_email)
-        .group_by(Comment.status)
-    ).all()
-    by_status = dict(counts)
-    return {s.value: by_status.get(s, 0) for s in (Status.APPROVED, Status.REJECTED, Status.SPAM)}
+        sa.select(Comment.site_id, Comment.author_email, Comment.status, sa.func.count())
+        .where(author.in_(list(authors)), Comment.status.in_(_DECIDED))
+        .group_by(Comment.site_id, Comment.author_email, Comment.status)
+    )
+    for site_id, email, status, count in counts:
+        records[site_id, email][status.value] = count
+    return records
 
 
 def moderate(
@@ -169,12 +195,86 @@ def moderate(
 
 def moderate_many(moderator: Moderator, comment_ids: Sequence[int], target: Status) -> list[dict]:
     """Apply one decision to each comment in its own transaction; report each outcome."""
+    return act_on_each(comment_ids, lambda comment_id: moderate(moderator, comment_id, target))
+
+
+def act_on_each(comment_ids: Sequence[int], act: Callable[[int], Comment]) -> list[dict]:
+    """Act on each comment in turn; report each outcome instead of stopping at a refusal."""
     results = []
     for comment_id in comment_ids:
         try:
-            comment = moderate(moderator, comment_id, target)
+            comment = act(comment_id)
         except (NotFound, Conflict) as error:
             results.append({"id": comment_id, "code": error.code, "error": error.message})
         else:
             results.append({"id": comment_id, "code": 200, "status": comment.status})
     return results
+
+
+# How long a moderator may take back a decision (the console's "Undo").
+UNDO_SECONDS = 10
+
+
+def undo(moderator: Moderator, comment_id: int) -> Comment:
+    """Take back the moderator's latest decision on a comment, as a new recorded action.
+
+    Only the moderator who decided may undo it, only while it is the comment's
+    latest action, and only within UNDO_SECONDS of the app clock; history keeps both.
+    """
+    comment = get(moderator, comment_id)
+    last = comment.actions[-1] if comment.actions else None
+    if last is None or last.moderator_id != moderator.id or last.to_status != comment.status:
+        raise Conflict(f"comment {comment_id} has no decision of yours to undo")
+    if now() - last.created_at > timedelta(seconds=UNDO_SECONDS):
+        raise Conflict(f"the decision on comment {comment_id} is older than {UNDO_SECONDS} s")
+    return moderate(moderator, comment_id, last.from_status, comment.version)
+
+
+def undo_many(moderator: Moderator, comment_ids: Sequence[int]) -> list[dict]:
+    """Undo the moderator's latest decision on each comment; report each outcome."""
+    return act_on_each(comment_ids, lambda comment_id: undo(moderator, comment_id))
+
+
+def unpublish(moderator: Moderator, comment_id: int, version: int | None = None) -> Comment:
+    """Take a published comment down, back to the queue (pending) for another look."""
+    comment = get(moderator, comment_id)
+    if comment.status != Status.APPROVED:
+        raise Conflict(f"comment {comment_id} is {comment.status}, not published")
+    return moderate(moderator, comment_id, Status.PENDING, version)
+
+
+def search(
+    moderator: Moderator,
+    status: Status,
+    sort: str = "-spam_score",
+    *,
+    site_id: int | None = None,
+    post_id: str | None = None,
+    score_min: float | None = None,
+    score_max: float | None = None,
+    text: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Comment], bool]:
+    """One page of the comments in a status, filtered and sorted, and whether more follow.
+
+    Unscored comments sort last either way; text matches content, name, email or website.
+    """
+    query = _visible_to(moderator, sa.select(Comment)).where(Comment.status == status)
+    if site_id is not None:
+        query = query.where(Comment.site_id == site_id)
+    if post_id is not None:
+        query = query.where(Comment.post_id == post_id)
+    if score_min is not None:
+        query = query.where(Comment.spam_score >= score_min)
+    if score_max is not None:
+        query = query.where(Comment.spam_score <= score_max)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        columns = (Comment.content, Comment.author_name, Comment.author_email, Comment.author_url)
+        query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    column = _SORT_COLUMNS[sort.lstrip("-")]
+    key = column.desc() if sort.startswith("-") else column.asc()
+    query = query.order_by(key.nulls_last(), Comment.id).offset(offset).limit(limit + 1)
+    rows = db.session.scalars(query.options(orm.joinedload(Comment.site, innerjoin=True))).all()
+    return list(rows[:limit]), len(rows) > limit

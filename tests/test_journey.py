@@ -38,26 +38,35 @@ def server(database_url, tmp_path):
 
     cli("db", "upgrade")
     port = free_port()
-    process = subprocess.Popen(
-        [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "gunicorn.log", "w"),
-    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, process, log)
+        yield base, cli
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
+    """Poll /healthz until the server answers; fail with its log if it dies or hangs."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            requests.get(f"{base}/healthz", timeout=1)
-            break
-        except requests.ConnectionError:
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start in 30 s"
+            requests.get(f"{base}/healthz", timeout=2)
+            return
+        except requests.RequestException:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"no answer in 30 s:\n{log.read_text()}"
             time.sleep(0.1)
-    yield base, cli
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_comment_goes_from_post_to_queue_to_published(server):
