@@ -19,7 +19,9 @@ def test_only_approved_comments_are_shown_threaded_oldest_first(client, submit, 
     approve(moderator, first)
     approve(moderator, second)
     clock.advance(minutes=1)
-    reply = submit(content="A reply to the first.", parent_id=first).get_json()["id"]
+    reply = submit(
+        content="A reply to the first.", parent_id=first, author_email="dana@example.org"
+    ).get_json()["id"]
     approve(moderator, reply)
 
     response = client.get(f"/api/v1/posts/{POST}/comments")

@@ -54,9 +54,9 @@ def test_unscored_comments_follow_scored_ones_in_both_directions(
     unscored_app = make_app(MODEL_DIR=str(tmp_path / "none"))
     unscored = [
         unscored_app.test_client()
-        .post("/api/v1/comments", json=valid_comment(), headers=site_headers)
+        .post("/api/v1/comments", json=valid_comment(content=f"Unscored {n}"), headers=site_headers)
         .get_json()["id"]
-        for _ in range(3)
+        for n in range(3)
     ]
 
     for sort in ("-spam_score", "spam_score"):
