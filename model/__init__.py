@@ -8,4 +8,10 @@ from model.artifact import (
     load_artifact_bytes,
 )
 
-__all__ = ["ArtifactError", "Classifier", "latest_version_dir", "load_artifact", "load_artifact_bytes"]
+__all__ = [
+    "ArtifactError",
+    "Classifier",
+    "latest_version_dir",
+    "load_artifact",
+    "load_artifact_bytes",
+]

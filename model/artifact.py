@@ -87,10 +87,14 @@ def _check(data: bytes, manifest: Mapping, source: str) -> None:
         if recorded.get(name) != installed[name]
     ]
     if mismatched:
-        raise ArtifactError(f"{source}: trained with other library versions: {', '.join(mismatched)}")
+        raise ArtifactError(
+            f"{source}: trained with other library versions: {', '.join(mismatched)}"
+        )
 
 
-def load_artifact_bytes(data: bytes, manifest: Mapping, source: str = "artifact bytes") -> Classifier:
+def load_artifact_bytes(
+    data: bytes, manifest: Mapping, source: str = "artifact bytes"
+) -> Classifier:
     """Verify an artifact's bytes against its manifest, then unpickle it into a Classifier."""
     _check(data, manifest, source)
     pipeline = joblib.load(io.BytesIO(data))

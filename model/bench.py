@@ -29,9 +29,17 @@ def latencies(classifier: artifact.Classifier, records: list[dict], repeat: int)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark command line; the last stdout line is a JSON object."""
     parser = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__)
-    parser.add_argument("--model", metavar="VERSION_DIR", help="model version folder (default: the latest in models/)")
-    parser.add_argument("--models", default="models", help="folder of model versions (default: models)")
-    parser.add_argument("--repeat", type=int, default=3, help="passes over the comments (default: 3)")
+    parser.add_argument(
+        "--model",
+        metavar="VERSION_DIR",
+        help="model version folder (default: the latest in models/)",
+    )
+    parser.add_argument(
+        "--models", default="models", help="folder of model versions (default: models)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="passes over the comments (default: 3)"
+    )
     args = parser.parse_args(argv)
     folder = Path(args.model) if args.model else artifact.latest_version_dir(args.models)
     if folder is None:
@@ -41,8 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     classifier = artifact.load_artifact(folder)
     loaded = time.perf_counter() - started
     # Real comments of typical length: the YouTube texts, given a made-up reader profile.
-    records = [dict(record, author_email="reader@example.org", post_id="post")
-               for record in corpora.load_all(DATA_DIR / name for name in DEFAULT_FILES).records]
+    records = [
+        dict(record, author_email="reader@example.org", post_id="post")
+        for record in corpora.load_all(DATA_DIR / name for name in DEFAULT_FILES).records
+    ]
     timings = latencies(classifier, records, args.repeat) * 1e3
     result = {
         "model_version": classifier.version,
@@ -54,8 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "load_s": round(loaded, 3),
         "artifact_bytes": (folder / artifact.ARTIFACT).stat().st_size,
     }
-    print(f"{result['calls']} warm score() calls on comments of {result['mean_chars']} chars on average: "
-          f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms")
+    print(
+        f"{result['calls']} warm score() calls, {result['mean_chars']} chars on average: "
+        f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms"
+    )
     print(json.dumps(result, sort_keys=True))
     return 0
 

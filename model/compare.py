@@ -13,7 +13,15 @@ from sklearn.naive_bayes import ComplementNB
 
 from model import corpora, validation
 from model.metrics import choose_threshold, metrics
-from model.pipeline import RANDOM_STATE, build, calibration_cv, has_names, serving_pipeline, side_features, text_features
+from model.pipeline import (
+    RANDOM_STATE,
+    build,
+    calibration_cv,
+    has_names,
+    serving_pipeline,
+    side_features,
+    text_features,
+)
 from model.train import DATA_DIR, DEFAULT_FILES
 
 VIDEOS = [name.removesuffix(".csv") for name in DEFAULT_FILES]
@@ -21,7 +29,7 @@ SMS = "SMSSpamCollection"
 
 
 def _family(classifier, transformers):
-    """Return a builder for a classifier on a choice of feature blocks, calibrated like the serving model."""
+    """Return a builder of a classifier on some feature blocks, calibrated like the shipped one."""
 
     def builder(records, groups, labels):
         blocks = transformers(has_names(records))
@@ -40,15 +48,22 @@ FAMILIES = {
     "lr-word+char": _family(_logistic(), lambda names: text_features()),
     "lr-full": _family(_logistic(), lambda names: text_features() + side_features(names)),
     "svm-full (shipped)": serving_pipeline,
-    "cnb-full": _family(ComplementNB(alpha=0.3), lambda names: text_features() + side_features(names)),
-    "hgb-signals": _family(HistGradientBoostingClassifier(random_state=RANDOM_STATE), lambda names: side_features(False)[:1]),
+    "cnb-full": _family(
+        ComplementNB(alpha=0.3), lambda names: text_features() + side_features(names)
+    ),
+    "hgb-signals": _family(
+        HistGradientBoostingClassifier(random_state=RANDOM_STATE),
+        lambda names: side_features(False)[:1],
+    ),
 }
 
 
 def run(name: str, dataset: corpora.Dataset) -> dict:
     """Cross-validate one family holding out each video; return per-video and pooled metrics."""
     start = time.perf_counter()
-    scores = validation.held_out_scores(FAMILIES[name.removesuffix(" +sms")], dataset, eval_groups=VIDEOS, quiet=True)
+    scores = validation.held_out_scores(
+        FAMILIES[name.removesuffix(" +sms")], dataset, eval_groups=VIDEOS, quiet=True
+    )
     rows = ~np.isnan(scores)
     y = np.asarray(dataset.labels)[rows]
     g = np.asarray(dataset.groups)[rows]
@@ -62,33 +77,56 @@ def run(name: str, dataset: corpora.Dataset) -> dict:
         "at_precision_0.99": metrics(y, p, threshold),
         "seconds": round(time.perf_counter() - start, 1),
     }
-    validation.log(f"{name}: min MCC {min(v['mcc'] for v in per_video.values()):.3f} in {result['seconds']}s")
+    validation.log(
+        f"{name}: min MCC {min(v['mcc'] for v in per_video.values()):.3f} in {result['seconds']}s"
+    )
     return result
 
 
 def table(results: list[dict]) -> str:
     """Format the results as a Markdown table."""
-    head = ["family"] + [f"{v.split('-')[1]} F1 / MCC" for v in VIDEOS] + ["ROC-AUC", "PR-AUC", "Brier",
-                                                                           "recall @ P≥0.99", "CV s"]
+    head = (
+        ["family"]
+        + [f"{v.split('-')[1]} F1 / MCC" for v in VIDEOS]
+        + ["ROC-AUC", "PR-AUC", "Brier", "recall @ P≥0.99", "CV s"]
+    )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for result in results:
-        videos = [f"{result['per_video'][v]['f1']:.3f} / {result['per_video'][v]['mcc']:.3f}" for v in VIDEOS]
+        videos = [
+            f"{result['per_video'][v]['f1']:.3f} / {result['per_video'][v]['mcc']:.3f}"
+            for v in VIDEOS
+        ]
         pooled, strict = result["pooled"], result["at_precision_0.99"]
-        lines.append("| " + " | ".join([result["family"], *videos, f"{pooled['roc_auc']:.4f}", f"{pooled['pr_auc']:.4f}",
-                                        f"{pooled['brier']:.4f}", f"{strict['recall']:.3f}", f"{result['seconds']}"]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    result["family"],
+                    *videos,
+                    f"{pooled['roc_auc']:.4f}",
+                    f"{pooled['pr_auc']:.4f}",
+                    f"{pooled['brier']:.4f}",
+                    f"{strict['recall']:.3f}",
+                    f"{result['seconds']}",
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the comparison command line."""
     parser = argparse.ArgumentParser(prog="python -m model.compare", description=__doc__)
-    parser.add_argument("--family", action="append", choices=sorted(FAMILIES), help="families to run (default: all)")
+    parser.add_argument(
+        "--family", action="append", choices=sorted(FAMILIES), help="families to run (default: all)"
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the full results as JSON")
     args = parser.parse_args(argv)
     videos = corpora.load_all(DATA_DIR / name for name in DEFAULT_FILES)
-    with_sms = corpora.load_all(list(DATA_DIR / name for name in DEFAULT_FILES) + [DATA_DIR / SMS])
+    with_sms = corpora.load_all([*(DATA_DIR / name for name in DEFAULT_FILES), DATA_DIR / SMS])
     results = [run(name, videos) for name in args.family or FAMILIES]
-    # The SMS question: the same shipped family, SMS added to every training fold, scored on videos only.
+    # The SMS question: the shipped family with SMS in every training fold, scored on videos.
     results.append(run("svm-full (shipped) +sms", with_sms))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
 YOUTUBE_HEADER = ("COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS")
-PROJECT_COLUMNS = ("content", "label") + FIELDS[1:]
+PROJECT_COLUMNS = ("content", "label", *FIELDS[1:])
 _LABELS = {"spam": 1, "1": 1, "ham": 0, "0": 0}
 
 
@@ -89,7 +89,9 @@ def _youtube(path: Path, text: str, dataset: Dataset) -> None:
         if len(row) != len(YOUTUBE_HEADER):
             raise CorpusError(f"{path}:{line}: expected 5 fields, found {len(row)}")
         where = f"{path}:{line}"
-        dataset.add({"content": row[3], "author_name": row[1]}, parse_label(row[4], where), path.stem)
+        dataset.add(
+            {"content": row[3], "author_name": row[1]}, parse_label(row[4], where), path.stem
+        )
 
 
 def _sms(path: Path, text: str, dataset: Dataset) -> None:
@@ -111,7 +113,7 @@ def _project(path: Path, text: str, dataset: Dataset) -> None:
     for line, row in rows:
         if len(row) != len(header):
             raise CorpusError(f"{path}:{line}: expected {len(header)} fields, found {len(row)}")
-        values = dict(zip(header, row))
+        values = dict(zip(header, row, strict=True))
         dataset.add(values, parse_label(values["label"], f"{path}:{line}"), path.stem)
 
 
@@ -179,9 +181,16 @@ def labelled(records: Iterable[Mapping], group: str = "labelled") -> Dataset:
         weight = 1.0 if item.get("weight") is None else float(item["weight"])
         if weight <= 0:
             raise CorpusError(f"{where}: weight must be positive, got {weight}")
-        dataset.add(item, parse_label(item.get("label", ""), where), item.get("group") or group, weight)
+        dataset.add(
+            item, parse_label(item.get("label", ""), where), item.get("group") or group, weight
+        )
     if dataset.records:
         dataset.sources.append(
-            {"name": group, "format": "records", "rows": len(dataset.labels), "spam": sum(dataset.labels)}
+            {
+                "name": group,
+                "format": "records",
+                "rows": len(dataset.labels),
+                "spam": sum(dataset.labels),
+            }
         )
     return dataset

@@ -22,9 +22,17 @@ def evaluate(classifier: artifact.Classifier, dataset: corpora.Dataset) -> dict:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the evaluation command line."""
     parser = argparse.ArgumentParser(prog="python -m model.evaluate", description=__doc__)
-    parser.add_argument("data", metavar="DATA", help="labelled file: YouTube CSV, SMS TSV or content,label CSV")
-    parser.add_argument("--model", metavar="VERSION_DIR", help="model version folder (default: the latest in models/)")
-    parser.add_argument("--models", default="models", help="folder of model versions (default: models)")
+    parser.add_argument(
+        "data", metavar="DATA", help="labelled file: YouTube CSV, SMS TSV or content,label CSV"
+    )
+    parser.add_argument(
+        "--model",
+        metavar="VERSION_DIR",
+        help="model version folder (default: the latest in models/)",
+    )
+    parser.add_argument(
+        "--models", default="models", help="folder of model versions (default: models)"
+    )
     args = parser.parse_args(argv)
     folder = Path(args.model) if args.model else artifact.latest_version_dir(args.models)
     if folder is None:

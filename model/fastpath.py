@@ -12,19 +12,25 @@ from model.features import MetaTokens, Signals, meta_tokens, record_row, signals
 
 
 def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
-    """Return sklearn's char_wb n-grams of an already lower-cased text (same multiset, fewer steps)."""
+    """Return sklearn's char_wb n-grams of a lower-cased text (same multiset, fewer steps)."""
     grams = []
     for word in text.split():
         word = f" {word} "
         size = len(word)
         # sklearn emits a padded word no longer than n once, as itself, and stops there.
-        grams += [word[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)] or [word]
+        grams += [
+            word[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)
+        ] or [word]
     return grams
 
 
 def _analyzer(vectorizer: TfidfVectorizer):
     """Return a function from raw text to the vectorizer's terms."""
-    plain = vectorizer.lowercase and vectorizer.strip_accents is None and vectorizer.preprocessor is None
+    plain = (
+        vectorizer.lowercase
+        and vectorizer.strip_accents is None
+        and vectorizer.preprocessor is None
+    )
     if vectorizer.analyzer == "char_wb" and plain:
         low, high = vectorizer.ngram_range
         return lambda text: char_wb_ngrams(text.lower(), low, high)
@@ -51,7 +57,9 @@ class _Tfidf:
         if not present:
             return 0.0
         # map() keeps the per-term work in C; only the arithmetic is vectorised.
-        index = np.fromiter(map(self.vocabulary.__getitem__, present), dtype=np.intp, count=len(present))
+        index = np.fromiter(
+            map(self.vocabulary.__getitem__, present), dtype=np.intp, count=len(present)
+        )
         tf = np.fromiter(map(counts.__getitem__, present), dtype=float, count=len(present))
         if self.sublinear:
             tf = np.log(tf) + 1.0
@@ -67,7 +75,9 @@ class _Signals:
 
     def __call__(self, row: list[str], columns) -> float:
         """Return this block's contribution to the decision value."""
-        return math.fsum(w * x for w, x in zip(self.coef, signals(*(row[c] for c in columns))))
+        return math.fsum(
+            w * x for w, x in zip(self.coef, signals(*(row[c] for c in columns)), strict=True)
+        )
 
 
 class _Tokens:
@@ -100,7 +110,9 @@ class FastScorer:
     def __init__(self, pipeline: Pipeline):
         calibrated = pipeline.named_steps["classifier"].calibrated_classifiers_
         if len(calibrated) != 1 or calibrated[0].method != "sigmoid":
-            raise TypeError("the fast path needs one sigmoid-calibrated classifier (ensemble=False)")
+            raise TypeError(
+                "the fast path needs one sigmoid-calibrated classifier (ensemble=False)"
+            )
         linear = calibrated[0].estimator
         coef = np.asarray(linear.coef_, dtype=float).ravel()
         self.intercept = float(np.ravel(linear.intercept_)[0])

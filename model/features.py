@@ -27,7 +27,9 @@ _MIXED = re.compile(r"\b(?=\w*[a-z])(?=\w*\d)\w+\b", re.IGNORECASE)
 
 def record_row(record: Mapping) -> list[str]:
     """Return one record's cleaned content then its stripped profile fields, "" when absent."""
-    return [text.clean(record.get("content"))] + [(record.get(key) or "").strip() for key in FIELDS[1:]]
+    return [text.clean(record.get("content"))] + [
+        (record.get(key) or "").strip() for key in FIELDS[1:]
+    ]
 
 
 def record_frame(records: Iterable[Mapping]) -> np.ndarray:
@@ -74,10 +76,24 @@ def signals(content: str, name: str, email: str, url: str) -> list[float]:
 
 
 SIGNAL_NAMES = (
-    "links", "link_domains", "shortener", "email_in_text", "website_given", "website_shortener",
-    "website_linked", "email_domain_linked", "email_digits", "name_has_link", "name_keyword",
-    "name_digits", "length", "upper_ratio", "shouting_words", "repeated_chars",
-    "letter_digit_words", "exclamations",
+    "links",
+    "link_domains",
+    "shortener",
+    "email_in_text",
+    "website_given",
+    "website_shortener",
+    "website_linked",
+    "email_domain_linked",
+    "email_digits",
+    "name_has_link",
+    "name_keyword",
+    "name_digits",
+    "length",
+    "upper_ratio",
+    "shouting_words",
+    "repeated_chars",
+    "letter_digit_words",
+    "exclamations",
 )
 
 
@@ -102,7 +118,9 @@ class Signals(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> np.ndarray:
         """Return one row of signals per record."""
-        return np.array([signals(*row) for row in X], dtype=float).reshape(len(X), len(SIGNAL_NAMES))
+        return np.array([signals(*row) for row in X], dtype=float).reshape(
+            len(X), len(SIGNAL_NAMES)
+        )
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Name each signal."""

@@ -24,7 +24,7 @@ def metrics(labels, scores, threshold: float) -> dict:
     both = len(np.unique(y)) == 2
     tn, fp, fn, tp = confusion_matrix(y, predicted, labels=[0, 1]).ravel()
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "spam": int(y.sum()),
         "threshold": float(threshold),
         "accuracy": float(accuracy_score(y, predicted)),

@@ -1,4 +1,4 @@
-"""Build the classifier: one sklearn Pipeline from plain records to a calibrated spam probability."""
+"""Build the classifier: one sklearn Pipeline from plain records to a calibrated probability."""
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
@@ -10,7 +10,16 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from model.features import AUTHOR_EMAIL, AUTHOR_NAME, AUTHOR_URL, CONTENT, PROFILE, MetaTokens, Signals, record_frame
+from model.features import (
+    AUTHOR_EMAIL,
+    AUTHOR_NAME,
+    AUTHOR_URL,
+    CONTENT,
+    PROFILE,
+    MetaTokens,
+    Signals,
+    record_frame,
+)
 
 RANDOM_STATE = 0
 
@@ -45,7 +54,9 @@ def text_features(with_words: bool = True) -> list[tuple]:
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
     steps = [("chars", chars, CONTENT)]
     if with_words:
-        words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+        words = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
+        )
         steps.append(("words", words, CONTENT))
     return steps
 
@@ -54,7 +65,11 @@ def side_features(with_author: bool = True) -> list[tuple]:
     """Return the transformers of the signals beyond the words of the comment."""
     steps = [
         ("signals", Signals(), PROFILE),
-        ("domains", make_pipeline(MetaTokens(), DictVectorizer()), [CONTENT, AUTHOR_EMAIL, AUTHOR_URL]),
+        (
+            "domains",
+            make_pipeline(MetaTokens(), DictVectorizer()),
+            [CONTENT, AUTHOR_EMAIL, AUTHOR_URL],
+        ),
     ]
     if with_author:
         author = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
@@ -68,7 +83,10 @@ def build(classifier, transformers: list[tuple], cv) -> Pipeline:
         [
             ("frame", FunctionTransformer(record_frame)),
             ("features", ColumnTransformer(transformers, sparse_threshold=1.0)),
-            ("classifier", CalibratedClassifierCV(classifier, method="sigmoid", cv=cv, ensemble=False)),
+            (
+                "classifier",
+                CalibratedClassifierCV(classifier, method="sigmoid", cv=cv, ensemble=False),
+            ),
         ]
     )
 

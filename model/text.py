@@ -25,9 +25,29 @@ LINK = re.compile(
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 SHORTENERS = frozenset(
-    "bit.ly goo.gl tinyurl.com t.co ow.ly is.gd buff.ly adf.ly tiny.cc bit.do cutt.ly "
-    "rebrand.ly shorte.st shhort.com v.gd qr.net lnkd.in db.tt j.mp su.pr x.co"
-    .split()
+    [
+        "bit.ly",
+        "goo.gl",
+        "tinyurl.com",
+        "t.co",
+        "ow.ly",
+        "is.gd",
+        "buff.ly",
+        "adf.ly",
+        "tiny.cc",
+        "bit.do",
+        "cutt.ly",
+        "rebrand.ly",
+        "shorte.st",
+        "shhort.com",
+        "v.gd",
+        "qr.net",
+        "lnkd.in",
+        "db.tt",
+        "j.mp",
+        "su.pr",
+        "x.co",
+    ]
 )
 
 
@@ -52,7 +72,7 @@ def domain_of(link: str) -> str:
 
 @lru_cache(maxsize=256)
 def links(text: str) -> tuple[str, ...]:
-    """Return the links found in a text, in order (cached: several signals ask for the same text)."""
+    """Return the links in a text, in order (cached: several signals ask for one text)."""
     return tuple(LINK.findall(text))
 
 

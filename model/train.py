@@ -4,7 +4,7 @@ import argparse
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -47,18 +47,23 @@ def train(dataset: corpora.Dataset, out: str | Path, log=validation.log) -> Path
     started = time.perf_counter()
     if len(set(dataset.labels)) < 2:
         raise corpora.CorpusError("training needs both spam and ham rows")
-    log(f"training on {len(dataset.labels)} rows ({sum(dataset.labels)} spam) "
-        f"from {len(set(dataset.groups))} sources; {validation.protocol(dataset)}")
+    log(
+        f"training on {len(dataset.labels)} rows ({sum(dataset.labels)} spam) "
+        f"from {len(set(dataset.groups))} sources; {validation.protocol(dataset)}"
+    )
     scores = validation.held_out_scores(serving_pipeline, dataset)
     threshold = choose_threshold(dataset.labels, scores, MIN_PRECISION)
     evaluation = held_out_metrics(dataset, scores, threshold)
-    log(f"held-out: threshold {threshold:.4f} gives precision {evaluation['pooled']['precision']:.3f}, "
-        f"recall {evaluation['pooled']['recall']:.3f}; at 0.5 F1 {evaluation['pooled_at_0.5']['f1']:.3f}")
+    pooled, half = evaluation["pooled"], evaluation["pooled_at_0.5"]
+    log(
+        f"held-out: threshold {threshold:.4f} gives precision {pooled['precision']:.3f}, "
+        f"recall {pooled['recall']:.3f}; at 0.5 F1 {half['f1']:.3f}"
+    )
     log("fitting the final model on all rows")
     pipeline = validation.fit(serving_pipeline, dataset)
     data = artifact.dump(pipeline)
     digest = artifact.sha256(data)
-    trained_at = datetime.now(timezone.utc)
+    trained_at = datetime.now(UTC)
     version = f"{trained_at:%Y-%m-%dT%H%M%SZ}-{digest[:8]}"
     manifest = {
         "version": version,
@@ -80,14 +85,22 @@ def train(dataset: corpora.Dataset, out: str | Path, log=validation.log) -> Path
     artifact.save(folder, data, manifest)
     from model.report import write_report
 
-    write_report(folder / artifact.REPORT, dataset.labels, scores, dataset.groups, threshold,
-                 f"Moderato spam model {version}: held-out predictions ({validation.protocol(dataset)})")
+    write_report(
+        folder / artifact.REPORT,
+        dataset.labels,
+        scores,
+        dataset.groups,
+        threshold,
+        f"Moderato spam model {version}: held-out predictions ({validation.protocol(dataset)})",
+    )
     artifact.promote(Path(out), folder)
     log(f"wrote {folder} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - started:.1f}s")
     return folder
 
 
-def train_files(paths: Sequence[str | Path], out: str | Path, extra: Iterable[Mapping] = ()) -> Path:
+def train_files(
+    paths: Sequence[str | Path], out: str | Path, extra: Iterable[Mapping] = ()
+) -> Path:
     """Train on corpus files plus extra labelled records (with optional per-record weights)."""
     dataset = corpora.load_all(paths)
     dataset.extend(corpora.labelled(extra))
@@ -97,9 +110,16 @@ def train_files(paths: Sequence[str | Path], out: str | Path, extra: Iterable[Ma
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the training command line."""
     parser = argparse.ArgumentParser(prog="python -m model.train", description=__doc__)
-    parser.add_argument("--out", default="models", help="folder of model versions (default: models)")
-    parser.add_argument("--data", nargs="+", metavar="FILE", default=[str(DATA_DIR / name) for name in DEFAULT_FILES],
-                        help="corpus files: YouTube CSV, SMS TSV or content,label CSV (default: the shipped corpora)")
+    parser.add_argument(
+        "--out", default="models", help="folder of model versions (default: models)"
+    )
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        metavar="FILE",
+        default=[str(DATA_DIR / name) for name in DEFAULT_FILES],
+        help="YouTube CSV, SMS TSV or content,label CSV files (default: the YouTube files)",
+    )
     args = parser.parse_args(argv)
     try:
         folder = train_files(args.data, args.out)

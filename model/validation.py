@@ -25,11 +25,13 @@ def fit(build: Builder, dataset: Dataset, rows: np.ndarray | None = None) -> Pip
     labels = np.asarray(dataset.labels)[rows]
     records = [dataset.records[i] for i in rows]
     pipeline = build(records, np.asarray(dataset.groups)[rows], labels)
-    return pipeline.fit(records, labels, classifier__sample_weight=np.asarray(dataset.weights)[rows])
+    return pipeline.fit(
+        records, labels, classifier__sample_weight=np.asarray(dataset.weights)[rows]
+    )
 
 
 def folds(dataset: Dataset, eval_groups=None):
-    """Yield (name, train rows, test rows): one fold per source, or 5 stratified folds if one source."""
+    """Yield (name, train rows, test rows): one fold per source, or 5 stratified folds."""
     groups = np.asarray(dataset.groups)
     names = list(dict.fromkeys(dataset.groups))
     if len(names) < 2:
@@ -49,7 +51,9 @@ def protocol(dataset: Dataset) -> str:
     return "leave one source out (each source file held out whole, in turn)"
 
 
-def held_out_scores(build: Builder, dataset: Dataset, eval_groups=None, quiet: bool = False) -> np.ndarray:
+def held_out_scores(
+    build: Builder, dataset: Dataset, eval_groups=None, quiet: bool = False
+) -> np.ndarray:
     """Return each row's spam score from a model that never saw that row's fold.
 
     Rows only ever trained on (groups not in eval_groups) keep a NaN score.
@@ -61,6 +65,8 @@ def held_out_scores(build: Builder, dataset: Dataset, eval_groups=None, quiet: b
         model = fit(build, dataset, train)
         scores[test] = model.predict_proba([dataset.records[i] for i in test])[:, 1]
         if not quiet:
-            log(f"fold {number}/{len(plan)}: held out {name} ({len(test)} rows) "
-                f"in {time.perf_counter() - start:.1f}s")
+            log(
+                f"fold {number}/{len(plan)}: held out {name} ({len(test)} rows) "
+                f"in {time.perf_counter() - start:.1f}s"
+            )
     return scores

@@ -1,31 +1,39 @@
 """Artifacts are versioned, verified before unpickling, and scored fast and exactly."""
 
 import json
-from collections import Counter
 import shutil
 import sys
 import time
+from collections import Counter
 
 import numpy as np
 import pytest
+from conftest import DATA
 
 import model
 from model import artifact, corpora
 
-from conftest import DATA
-
 PROBES = [
     {},
     {"content": None, "author_name": None},
-    {"content": "ch3ck my channel v1agra http://bit.ly/x <br />NOW!!!\ufeff", "author_name": "FREE money www.spam.com",
-     "author_email": "a1@spam.com", "author_url": "http://bit.ly/y", "post_id": "p1"},
+    {
+        "content": "ch3ck my channel v1agra http://bit.ly/x <br />NOW!!!\ufeff",
+        "author_name": "FREE money www.spam.com",
+        "author_email": "a1@spam.com",
+        "author_url": "http://bit.ly/y",
+        "post_id": "p1",
+    },
     {"content": "Ünïcödé ☃ 😀 &amp; &#39;quotes&#39;", "author_name": "Ann"},
 ]
 
 
 def test_the_version_folder_holds_artifact_manifest_report_and_latest(models_dir, classifier):
     folder = model.latest_version_dir(models_dir)
-    assert {path.name for path in folder.iterdir()} == {"model.joblib", "manifest.json", "report.png"}
+    assert {path.name for path in folder.iterdir()} == {
+        "model.joblib",
+        "manifest.json",
+        "report.png",
+    }
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["version"] == folder.name == classifier.version
     assert manifest["sha256"] == artifact.sha256((folder / "model.joblib").read_bytes())
@@ -33,7 +41,11 @@ def test_the_version_folder_holds_artifact_manifest_report_and_latest(models_dir
     assert [source["rows"] for source in manifest["data"]] == [350, 350, 438]
     assert 0.0 < manifest["threshold"] <= 1.0 and manifest["threshold"] == classifier.threshold
     assert manifest["metrics"]["pooled"]["precision"] >= 0.99
-    assert set(manifest["metrics"]["per_source"]) == {"Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO"}
+    assert set(manifest["metrics"]["per_source"]) == {
+        "Youtube01-Psy",
+        "Youtube02-KatyPerry",
+        "Youtube03-LMFAO",
+    }
 
 
 def test_latest_version_dir_is_none_without_a_model(tmp_path):
@@ -58,8 +70,12 @@ def test_scores_are_probabilities(classifier, videos):
 
 
 def test_single_scoring_is_fast(classifier):
-    record = {"content": "Check out my new music video, link in my channel, subscribe please! " * 3,
-              "author_name": "Some Singer", "author_email": "s@example.org", "post_id": "p"}
+    record = {
+        "content": "Check out my new music video, link in my channel, subscribe please! " * 3,
+        "author_name": "Some Singer",
+        "author_email": "s@example.org",
+        "post_id": "p",
+    }
     for _ in range(50):
         classifier.score(record)
     timings = []
@@ -85,7 +101,9 @@ def test_a_tampered_artifact_is_refused_before_unpickling(copy):
         model.load_artifact(copy)
 
 
-@pytest.mark.parametrize(("library", "recorded"), [("scikit-learn", "0.24.2"), ("numpy", "1.0.0"), ("python", "3.7")])
+@pytest.mark.parametrize(
+    ("library", "recorded"), [("scikit-learn", "0.24.2"), ("numpy", "1.0.0"), ("python", "3.7")]
+)
 def test_an_artifact_from_other_library_versions_is_refused(copy, library, recorded):
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["libraries"][library] = recorded
@@ -106,16 +124,24 @@ def test_bytes_load_with_the_same_checks(copy):
 
 def test_a_missing_or_broken_manifest_is_refused(copy):
     (copy / "manifest.json").write_text("{not json")
-    with pytest.raises(model.ArtifactError, match="manifest.json: cannot read the manifest"):
+    with pytest.raises(model.ArtifactError, match=r"manifest\.json: cannot read the manifest"):
         model.load_artifact(copy)
 
 
 def test_serving_imports_neither_matplotlib_nor_flask(models_dir):
-    code = ("import sys, model; c = model.load_artifact(model.latest_version_dir(sys.argv[1])); c.score({'content': 'hi'});"
-            "bad = {'matplotlib', 'pandas', 'flask', 'service'} & {m.split('.')[0] for m in sys.modules}; sys.exit(len(bad))")
+    code = (
+        "import sys, model\n"
+        "c = model.load_artifact(model.latest_version_dir(sys.argv[1]))\n"
+        "c.score({'content': 'hi'})\n"
+        "loaded = {name.split('.')[0] for name in sys.modules}\n"
+        "sys.exit(len({'matplotlib', 'pandas', 'flask', 'service'} & loaded))\n"
+    )
     import subprocess
 
-    assert subprocess.run([sys.executable, "-c", code, str(models_dir)], cwd=DATA.parent).returncode == 0
+    assert (
+        subprocess.run([sys.executable, "-c", code, str(models_dir)], cwd=DATA.parent).returncode
+        == 0
+    )
 
 
 def test_the_fast_char_ngrams_equal_sklearns(classifier, videos):

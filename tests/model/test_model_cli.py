@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import DATA, VIDEOS
 
 KEYS = {"n", "accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "brier"}
@@ -13,7 +12,9 @@ KEYS = {"n", "accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "brier"}
 
 def run(*args: str) -> subprocess.CompletedProcess:
     """Run python -m <args> from the repository root."""
-    return subprocess.run([sys.executable, "-m", *args], cwd=DATA.parent, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=DATA.parent, capture_output=True, text=True
+    )
 
 
 @pytest.mark.parametrize("data", [VIDEOS[0], DATA / "SMSSpamCollection"])
@@ -21,13 +22,15 @@ def test_evaluate_prints_the_metrics_json_last(models_dir, data):
     result = run("model.evaluate", str(data), "--models", str(models_dir))
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout.strip().splitlines()[-1])
-    assert KEYS <= set(metrics)
+    assert set(metrics) >= KEYS
     assert metrics["n"] == (350 if data == VIDEOS[0] else 5574)
     assert 0.0 <= metrics["accuracy"] <= 1.0
 
 
 def test_evaluate_reads_the_project_csv(models_dir, write):
-    path = write("own.csv", "content,label\nsubscribe to my channel http://bit.ly/x,spam\nlovely song,ham\n")
+    path = write(
+        "own.csv", "content,label\nsubscribe to my channel http://bit.ly/x,spam\nlovely song,ham\n"
+    )
     result = run("model.evaluate", str(path), "--models", str(models_dir))
     metrics = json.loads(result.stdout.strip().splitlines()[-1])
     assert metrics["n"] == 2 and metrics["spam"] == 1

@@ -11,7 +11,7 @@ NAMES = list(features.SIGNAL_NAMES)
 def signals_of(**record) -> dict[str, float]:
     """Return the named signals of one record."""
     row = features.record_row(record)
-    return dict(zip(NAMES, features.signals(*row[:4])))
+    return dict(zip(NAMES, features.signals(*row[:4]), strict=True))
 
 
 def test_links_are_counted_with_and_without_a_scheme_and_shorteners_flagged():
@@ -38,7 +38,9 @@ def test_obfuscated_words_shouting_and_repeats_are_measured():
 
 
 def test_a_website_and_email_are_signals_only_when_given():
-    given = signals_of(content="visit http://bit.ly/x", author_url="http://bit.ly/y", author_email="a12@bit.ly")
+    given = signals_of(
+        content="visit http://bit.ly/x", author_url="http://bit.ly/y", author_email="a12@bit.ly"
+    )
     assert given["website_given"] == 1.0 and given["website_shortener"] == 1.0
     assert given["email_domain_linked"] == 1.0 and given["email_digits"] == pytest.approx(2 / 3)
 
@@ -46,11 +48,19 @@ def test_a_website_and_email_are_signals_only_when_given():
 @pytest.mark.parametrize("absent", [None, "", "   "])
 def test_a_missing_field_gives_the_same_features_as_a_missing_key(absent):
     bare = {"content": "nice song"}
-    explicit = {"content": "nice song", "author_name": absent, "author_email": absent, "author_url": absent}
+    explicit = {
+        "content": "nice song",
+        "author_name": absent,
+        "author_email": absent,
+        "author_url": absent,
+    }
     assert features.record_row(bare) == features.record_row(explicit)
     assert signals_of(**explicit) == signals_of(**bare)
-    profile = {key: value for key, value in signals_of(**explicit).items()
-               if key.startswith(("website", "email", "name"))}
+    profile = {
+        key: value
+        for key, value in signals_of(**explicit).items()
+        if key.startswith(("website", "email", "name"))
+    }
     assert set(profile.values()) == {0.0}
     assert features.meta_tokens("nice song", "", "") == {}
 
@@ -63,10 +73,15 @@ def test_domain_tokens_name_links_email_and_website():
 def test_a_site_missing_profiles_does_not_move_the_score(classifier):
     """The YouTube data has no email or website: their presence must not shift a score."""
     comment = {"content": "I love this song, it reminds me of summer 2012"}
-    with_profile = dict(comment, author_email="reader@example.org", author_url="https://example.org/blog")
+    with_profile = dict(
+        comment, author_email="reader@example.org", author_url="https://example.org/blog"
+    )
     assert classifier.score(with_profile) == pytest.approx(classifier.score(comment), abs=1e-12)
 
 
 def test_the_model_catches_obfuscated_self_promotion(classifier):
-    assert classifier.score({"content": "ch3ck out my ch4nnel and SUBSCRIBE!!! http://bit.ly/x1"}) > 0.9
+    assert (
+        classifier.score({"content": "ch3ck out my ch4nnel and SUBSCRIBE!!! http://bit.ly/x1"})
+        > 0.9
+    )
     assert classifier.score({"content": "This song never gets old, still listening in 2015"}) < 0.2
