@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import cli, errors, ops, scoring
+from . import cli, console, errors, ops, scoring
 from .api import moderation, public
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
@@ -27,6 +27,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     api.register_blueprint(public.blp)
     api.register_blueprint(moderation.blp)
     app.register_blueprint(ops.blp)
+    console.init_app(app)
     errors.init_app(app)
     scoring.init_app(app)
     cli.init_app(app)

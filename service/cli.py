@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from . import credentials, migrate
 from .comments import now
+from .console import passwords
 from .db import db
 from .models import Moderator, Role, Site
 
@@ -51,7 +52,8 @@ def sites_create(name):
 @click.argument("email")
 @click.option("--site", "site_name", help="Limit the moderator to this site (default: all sites).")
 @click.option("--admin", is_flag=True, help="Make the moderator an admin.")
-def moderators_create(email, site_name, admin):
+@click.option("--password", is_flag=True, help="Also set a console password (prompted for).")
+def moderators_create(email, site_name, admin, password):
     """Create a moderator; the API token is printed once, alone on the last line."""
     _refuse_taken(Moderator, Moderator.email, email, "moderator")
     site = None
@@ -68,11 +70,36 @@ def moderators_create(email, site_name, admin):
         key_hash=key_hash,
         created_at=now(),
     )
+    if password:
+        _set_password(moderator)
     db.session.add(moderator)
     db.session.commit()
     scope = f"site {site_name!r}" if site else "all sites"
     click.echo(f"created {moderator.role} {email!r} for {scope}; API token (shown only this once):")
     click.echo(token)
+
+
+@moderators_cli.command("set-password")
+@click.argument("email")
+def moderators_set_password(email):
+    """Set (or replace) a moderator's console password, prompted for twice."""
+    moderator = db.session.scalar(sa.select(Moderator).where(Moderator.email == email))
+    if moderator is None:
+        raise click.ClickException(f"no moderator {email!r}")
+    _set_password(moderator)
+    db.session.commit()
+    click.echo(f"password set for {email!r}")
+
+
+def _set_password(moderator: Moderator) -> None:
+    """Prompt for a console password (hidden, twice) until it is long enough."""
+    while True:
+        password = click.prompt("Console password", hide_input=True, confirmation_prompt=True)
+        try:
+            passwords.set_password(moderator, password)
+            return
+        except ValueError as error:
+            click.echo(str(error), err=True)
 
 
 def init_app(app: Flask) -> None:

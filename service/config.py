@@ -46,6 +46,19 @@ class Config:
     # Seconds a client is told to wait (Retry-After) when storage is down.
     RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", 5))
 
+    # Console sessions live in a cookie signed with SECRET_KEY. JavaScript cannot
+    # read it (HttpOnly), and other sites' forms do not send it (SameSite=Lax);
+    # each console form also carries a CSRF token.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Send the session cookie over HTTPS only. Default off so `make run` works on
+    # http://127.0.0.1; turn it on (SESSION_COOKIE_SECURE=1) behind TLS, or a
+    # session can be read off the wire.
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") in ("1", "true")
+    # How long a console login lasts, in seconds (default 12 hours, one shift).
+    # Longer means fewer logins and a longer life for a stolen cookie.
+    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
+
     # flask-smorest: the OpenAPI document is served at /api/v1/openapi.json.
     API_TITLE = "Moderato"
     API_VERSION = "v1"

@@ -189,3 +189,44 @@ def moderator(client, moderator_token):
             return client.post(path, json=json, headers=self.headers)
 
     return Moderator()
+
+
+CONSOLE_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def console_account(runner):
+    """Create a moderator with a console password (CLI, prompted); return its email."""
+
+    def create(email: str = "desk@news.example", *flags: str) -> str:
+        typed = f"{CONSOLE_PASSWORD}\n{CONSOLE_PASSWORD}\n"
+        result = runner.invoke(
+            args=["moderators", "create", email, "--password", *flags], input=typed
+        )
+        assert result.exit_code == 0, result.output
+        return email
+
+    return create
+
+
+@pytest.fixture
+def console(client, console_account):
+    """A test client logged in to the console; console.post() adds the CSRF token."""
+
+    class Console:
+        def login(self, email: str = "desk@news.example", *flags: str, create: bool = True):
+            if create:
+                console_account(email, *flags)
+            return self.post("/moderate/login", data={"email": email, "password": CONSOLE_PASSWORD})
+
+        def token(self) -> str:
+            with client.session_transaction() as session:
+                return session.setdefault("csrf", "test-csrf-token")
+
+        def get(self, path, **kwargs):
+            return client.get(path, **kwargs)
+
+        def post(self, path, data=None, **kwargs):
+            return client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
+
+    return Console()

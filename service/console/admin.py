@@ -1,0 +1,91 @@
+"""Admin pages: moderators (with console passwords) and sites (with their API keys)."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+
+from .. import credentials, scoring
+from ..comments import now
+from ..db import db
+from ..models import Moderator, Site
+from . import bp, passwords
+from .auth import admin_required
+from .forms import NewModeratorForm, NewSiteForm, load_form
+
+
+def _sites() -> list[Site]:
+    return list(db.session.scalars(sa.select(Site).order_by(Site.name)))
+
+
+def _taken(model, column, value) -> bool:
+    return db.session.scalar(sa.select(model.id).where(column == value)) is not None
+
+
+@bp.route("/admin/moderators", methods=["GET", "POST"])
+@admin_required
+def moderators():
+    """List moderators; add one with a console password."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        data, errors = load_form(NewModeratorForm(), request.form)
+        if not errors and _taken(Moderator, Moderator.email, data["email"]):
+            errors = {"email": ["A moderator with this email already exists."]}
+        if not errors and data["site"] is not None and db.session.get(Site, data["site"]) is None:
+            errors = {"site": ["No such site."]}
+        if not errors:
+            _create_moderator(data)
+            flash(f"Added {data['email']}. They can log in now.")
+            return redirect(url_for("console.moderators"))
+        status = 422
+    rows = db.session.scalars(sa.select(Moderator).order_by(Moderator.email))
+    page = render_template(
+        "console/moderators.html",
+        moderators=list(rows),
+        sites={site.id: site for site in _sites()},
+        errors=errors,
+        form=request.form,
+    )
+    return page, status
+
+
+def _create_moderator(data: dict) -> None:
+    """Store a moderator; the API token is not shown (`flask moderators create` issues one)."""
+    _token, key_id, key_hash = credentials.issue(credentials.MODERATOR_PREFIX)
+    moderator = Moderator(
+        email=data["email"],
+        role=data["role"],
+        site_id=data["site"],
+        key_id=key_id,
+        key_hash=key_hash,
+        created_at=now(),
+    )
+    passwords.set_password(moderator, data["password"])
+    db.session.add(moderator)
+    db.session.commit()
+
+
+@bp.route("/admin/sites", methods=["GET", "POST"])
+@admin_required
+def sites():
+    """List sites; add one and show its API key once."""
+    errors, status, new_key = {}, 200, None
+    if request.method == "POST":
+        data, errors = load_form(NewSiteForm(), request.form)
+        if not errors and _taken(Site, Site.name, data["name"]):
+            errors = {"name": ["A site with this name already exists."]}
+        if not errors:
+            new_key, key_id, key_hash = credentials.issue(credentials.SITE_PREFIX)
+            db.session.add(
+                Site(name=data["name"], key_id=key_id, key_hash=key_hash, created_at=now())
+            )
+            db.session.commit()
+        status = 422 if errors else 201
+    page = render_template(
+        "console/sites.html",
+        sites=_sites(),
+        errors=errors,
+        form=request.form,
+        new_key=new_key,
+        threshold=scoring.threshold(),
+    )
+    # The page may carry a secret: never let a proxy or the browser cache keep it.
+    return page, status, {"Cache-Control": "no-store"}

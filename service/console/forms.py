@@ -1,0 +1,84 @@
+"""The console's forms and query strings, validated by marshmallow like the API's bodies."""
+
+import marshmallow as ma
+from werkzeug.datastructures import MultiDict
+
+from ..models import Role, Status
+from ..schemas import SORTS, Email, Strict, Text
+from . import passwords
+
+# What each console button does: the API's three decisions plus taking a comment down.
+ACTIONS = {
+    "approve": Status.APPROVED,
+    "reject": Status.REJECTED,
+    "spam": Status.SPAM,
+    "unpublish": Status.PENDING,
+}
+
+
+def load_form(schema: ma.Schema, form: MultiDict) -> tuple[dict, dict[str, list[str]]]:
+    """Load a submitted form (lists from repeated fields); return (data, errors)."""
+    lists = {name for name, field in schema.fields.items() if isinstance(field, ma.fields.List)}
+    raw = {key: form.getlist(key) if key in lists else form[key] for key in form}
+    raw.pop("csrf_token", None)
+    try:
+        return schema.load(raw), {}
+    except ma.ValidationError as error:
+        return {}, error.normalized_messages()
+
+
+class LoginForm(Strict):
+    """Email and password."""
+
+    email = Email(required=True, strip=True)
+    password = ma.fields.String(required=True, validate=ma.validate.Length(1, 1000))
+
+
+class ListQuery(Strict):
+    """Which comments a list page shows: filters, order and page."""
+
+    status = ma.fields.Enum(Status, by_value=True, load_default=Status.PENDING)
+    site = ma.fields.Integer(load_default=None)
+    post = Text(load_default=None, strip=True, validate=ma.validate.Length(max=200))
+    score_min = ma.fields.Float(load_default=None, validate=ma.validate.Range(0, 1))
+    score_max = ma.fields.Float(load_default=None, validate=ma.validate.Range(0, 1))
+    q = Text(load_default=None, strip=True, validate=ma.validate.Length(max=200))
+    sort = ma.fields.String(load_default="-spam_score", validate=ma.validate.OneOf(SORTS))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 10_000))
+
+
+class ActionForm(Strict):
+    """One decision on one or more comments; a version only makes sense for one."""
+
+    action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
+    ids = ma.fields.List(
+        ma.fields.Integer(),
+        required=True,
+        validate=ma.validate.Length(1, 100, error="Select at least one comment (at most 100)."),
+    )
+    version = ma.fields.Integer(load_default=None)
+    next = ma.fields.String(load_default=None)
+
+
+class UndoForm(Strict):
+    """The comments whose latest decision to take back."""
+
+    ids = ma.fields.List(ma.fields.Integer(), required=True, validate=ma.validate.Length(1, 100))
+    next = ma.fields.String(load_default=None)
+
+
+class NewModeratorForm(Strict):
+    """An admin adds a moderator with a console password."""
+
+    email = Email(required=True, strip=True, validate=ma.validate.Length(max=254))
+    password = ma.fields.String(
+        required=True, validate=ma.validate.Length(passwords.MIN_LENGTH, 1000)
+    )
+    role = ma.fields.Enum(Role, by_value=True, load_default=Role.MODERATOR)
+    site = ma.fields.Integer(load_default=None)
+
+
+class NewSiteForm(Strict):
+    """An admin adds a site; its API key is shown once."""
+
+    name = Text(required=True, strip=True, validate=ma.validate.Length(1, 100))

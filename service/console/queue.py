@@ -1,0 +1,129 @@
+"""The comment lists (queue, spam, rejected, published) and the decisions taken on them."""
+
+import sqlalchemy as sa
+from flask import flash, g, jsonify, redirect, render_template, request, session
+
+from .. import comments, scoring
+from ..db import db
+from ..models import Moderator, Site
+from . import bp
+from .auth import login_required, safe_next
+from .forms import ACTIONS, ActionForm, ListQuery, UndoForm, load_form
+
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+@login_required
+def queue():
+    """List comments of one status, filtered and sorted, with their actions."""
+    query, errors = load_form(ListQuery(), request.args)
+    if errors:
+        query = ListQuery().load({})
+    filters = {
+        "site_id": query["site"],
+        "post_id": query["post"],
+        "score_min": query["score_min"],
+        "score_max": query["score_max"],
+        "text": query["q"],
+    }
+    rows, more = comments.search(
+        g.console_user,
+        query["status"],
+        query["sort"],
+        **filters,
+        offset=(query["page"] - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    page = render_template(
+        "console/list.html",
+        rows=rows,
+        more=more,
+        query=query,
+        errors=errors,
+        records=comments.author_records(rows),
+        sites=_visible_sites(g.console_user),
+        threshold=scoring.threshold(),
+    )
+    return page, 422 if errors else 200
+
+
+def _visible_sites(moderator: Moderator) -> list[Site]:
+    """The sites a moderator may filter by."""
+    query = sa.select(Site).order_by(Site.name)
+    if moderator.site_id is not None:
+        query = query.where(Site.id == moderator.site_id)
+    return list(db.session.scalars(query))
+
+
+@bp.route("/act", methods=["POST"])
+@login_required
+def act():
+    """Approve, reject, mark as spam or unpublish the chosen comments; offer an undo."""
+    data, errors = load_form(ActionForm(), request.form)
+    if errors:
+        return _reply([], _first(errors), request.form.get("next"), 422)
+    user, ids = g.console_user, data["ids"]
+    version = data["version"] if len(ids) == 1 else None
+    if data["action"] == "unpublish":
+        results = comments.act_on_each(ids, lambda i: comments.unpublish(user, i, version))
+    else:
+        target = ACTIONS[data["action"]]
+        results = comments.act_on_each(ids, lambda i: comments.moderate(user, i, target, version))
+    done = [result["id"] for result in results if result["code"] == 200]
+    session["undo"] = {"ids": done, "at": comments.now().timestamp()}
+    return _reply(results, _summary(data["action"], results), data["next"])
+
+
+@bp.route("/undo", methods=["POST"])
+@login_required
+def undo():
+    """Take back the latest decisions on the given comments (within the undo window)."""
+    data, errors = load_form(UndoForm(), request.form)
+    if errors:
+        return _reply([], _first(errors), request.form.get("next"), 422)
+    session.pop("undo", None)
+    results = comments.undo_many(g.console_user, data["ids"])
+    return _reply(results, _summary("undo", results), data["next"])
+
+
+_DONE = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "spam": "Marked as spam:",
+    "unpublish": "Unpublished",
+    "undo": "Undid the decision on",
+}
+
+
+def _summary(action: str, results: list[dict]) -> str:
+    """Say what happened in one sentence, naming any comment that was refused."""
+    done = sum(result["code"] == 200 for result in results)
+    message = f"{_DONE[action]} {done} comment{'s' if done != 1 else ''}."
+    refused = [result["error"] for result in results if result["code"] != 200]
+    return f"{message} Not changed: {'; '.join(refused)}." if refused else message
+
+
+def _first(errors: dict) -> str:
+    field, messages = next(iter(errors.items()))
+    return f"{field}: {messages[0]}" if field != "ids" else messages[0]
+
+
+def _reply(results: list[dict], message: str, next_url: str | None, status: int = 200):
+    """Answer fetch() with JSON, a plain form POST with a flash message and a redirect."""
+    undo_ids = session.get("undo", {}).get("ids", [])
+    if request.accept_mimetypes.best == "application/json":
+        body = {"message": message, "results": results, "undo": undo_ids}
+        return jsonify(body), status
+    flash(message, "error" if status != 200 else "info")
+    return redirect(safe_next(next_url))
+
+
+@bp.app_context_processor
+def undo_offer() -> dict:
+    """The comments the current user may still undo, and for how many more seconds."""
+    offer = session.get("undo")
+    if not offer or not offer["ids"]:
+        return {"undo_offer": None}
+    left = comments.UNDO_SECONDS - (comments.now().timestamp() - offer["at"])
+    return {"undo_offer": {"ids": offer["ids"], "seconds": int(left)} if left > 0 else None}

@@ -1,0 +1,61 @@
+"""The stats page and its charts."""
+
+from datetime import timedelta
+
+from flask import Response, abort, g, render_template
+
+from .. import comments, scoring
+from ..models import Status
+from . import bp, plots, stats
+from .auth import login_required
+
+DAYS = 30
+
+
+def _window() -> tuple[list, object]:
+    """The days the stats cover, ending today, and the moment they start."""
+    today = comments.now()
+    start = (today - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return stats.days_between(start.date(), today.date()), start
+
+
+@bp.route("/stats")
+@login_required
+def stats_page():
+    """Show the charts, with their numbers in a table for those who cannot see them."""
+    _days, since = _window()
+    per_day = stats.outcomes_per_day(g.console_user, since)
+    totals = {status: sum(day[status] for day in per_day.values()) for status in Status}
+    received = sum(totals.values())
+    decisions = stats.overturns(g.console_user, since)
+    decided = sum(decisions.values())
+    overturned = decisions["spam", "ham"] + decisions["ham", "spam"]
+    return render_template(
+        "console/stats.html",
+        days=DAYS,
+        totals=totals,
+        received=received,
+        spam_rate=totals[Status.SPAM] / received if received else None,
+        decisions=decisions,
+        decided=decided,
+        overturn_rate=overturned / decided if decided else None,
+        threshold=scoring.threshold(),
+    )
+
+
+@bp.route("/stats/<chart>.svg")
+@login_required
+def chart(chart: str):
+    """Draw one chart of the stats page."""
+    days, since = _window()
+    user = g.console_user
+    if chart in ("outcomes", "spam-rate"):
+        draw = plots.outcomes if chart == "outcomes" else plots.spam_rate
+        svg = draw(days, stats.outcomes_per_day(user, since))
+    elif chart == "scores":
+        svg = plots.histogram(stats.scores(user, since), scoring.threshold())
+    elif chart == "overturns":
+        svg = plots.overturns(stats.overturns(user, since))
+    else:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
