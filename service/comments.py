@@ -24,10 +24,10 @@ def now() -> datetime:
 
 def submit(site: Site, data: dict) -> Comment:
     """Admit, score, route and durably store a new comment under its site's settings."""
-    when, settings = now(), site_settings.of(site)
-    admission.admit(site, settings, data, when)
     if data["parent_id"] is not None:
         _check_parent(site, data["post_id"], data["parent_id"])
+    when, settings = now(), site_settings.of(site)
+    admission.admit(site, settings, data, when)
     slot = ratelimit.reader_slot(
         site.id, data["user_ip"], data["author_email"], settings.flood_per_minute
     )

@@ -32,6 +32,22 @@ class Conflict(DomainError):
     code = 409
 
 
+class Forbidden(DomainError):
+    """The request is understood but not allowed, e.g. comments are closed on the post."""
+
+    code = 403
+
+
+class TooManyRequests(DomainError):
+    """A limit was reached; the client may retry after the given number of seconds."""
+
+    code = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class Invalid(DomainError):
     """A field is well-formed but refers to something that does not fit."""
 
@@ -75,7 +91,7 @@ _LOCATIONS = {"json", "query", "view_args", "headers"}
 def handle_domain_error(error: DomainError):
     """Answer a refused domain request with its status and message."""
     fields = {error.field: [error.message]} if error.field else None
-    return error_body(error.message, fields), error.code
+    return error_body(error.message, fields), error.code, getattr(error, "headers", {})
 
 
 def handle_storage_error(error: sa.exc.SQLAlchemyError):

@@ -86,6 +86,8 @@ class Site(Credential, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Moderation rules its admins saved (service.settings); {} means all defaults.
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
 
 class Moderator(Credential, Base):
@@ -127,6 +129,9 @@ class Comment(Base):
     user_ip: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(500))
     referrer: Mapped[str | None] = mapped_column(sa.String(2000))
+    # Bot traps the site relays, kept so a settings dry run can replay them.
+    honeypot: Mapped[str | None] = mapped_column(sa.String(500))
+    form_rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[Status] = mapped_column(_enum(Status, "status"))
     spam_score: Mapped[float | None]
     model_version: Mapped[str | None] = mapped_column(sa.String(100))

@@ -101,6 +101,20 @@ class CommentIn(Strict):
     user_ip = ma.fields.IP(load_default=None, allow_none=True)
     user_agent = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
     referrer = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
+    honeypot = Text(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=500),
+        metadata={"description": "The form's hidden field, relayed as filled in; any text: spam."},
+    )
+    form_rendered_at = ma.fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "When the site rendered the form (ISO 8601 with offset); held "
+            "when submitted sooner than the site's min_submit_seconds."
+        },
+    )
 
     @ma.post_load
     def _ip_as_text(self, data, **kwargs):

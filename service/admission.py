@@ -1,0 +1,58 @@
+"""Whether a comment may be stored at all, and what its author's earlier comments say."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from .db import db
+from .errors import Conflict, Forbidden
+from .models import Comment, Site, Status
+from .settings import Settings
+
+
+def admit(site: Site, settings: Settings, data: dict, now: datetime) -> None:
+    """Refuse a comment on a closed post (Forbidden) or one already stored (Conflict)."""
+    if is_closed(site, settings, data["post_id"], now):
+        raise Forbidden("comments are closed on this post")
+    if _is_duplicate(site, data):
+        raise Conflict("duplicate comment: this author already posted this on this post")
+
+
+def is_closed(site: Site, settings: Settings, post_id: str, now: datetime) -> bool:
+    """Whether the post is closed by hand, or its first comment is close_after_days old."""
+    if post_id in settings.closed_posts:
+        return True
+    if settings.close_after_days is None:
+        return False
+    first = db.session.scalar(
+        sa.select(sa.func.min(Comment.created_at)).where(
+            Comment.site_id == site.id, Comment.post_id == post_id
+        )
+    )
+    return first is not None and now - first >= timedelta(days=settings.close_after_days)
+
+
+def _is_duplicate(site: Site, data: dict) -> bool:
+    """Whether the same author already posted the same content on the same post."""
+    query = sa.select(Comment.id).where(
+        Comment.site_id == site.id,
+        Comment.post_id == data["post_id"],
+        Comment.author_email == data["author_email"],
+        Comment.content == data["content"],
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def previously_approved(site_id: int, email: str, name: str, before: datetime) -> bool:
+    """Whether the email has an approved comment on the site, from before, under this name."""
+    names = db.session.scalars(
+        sa.select(Comment.author_name)
+        .where(
+            Comment.site_id == site_id,
+            Comment.author_email == email,
+            Comment.status == Status.APPROVED,
+            Comment.created_at < before,
+        )
+        .distinct()
+    )
+    return any(known.casefold() == name.casefold() for known in names)

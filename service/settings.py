@@ -1,0 +1,185 @@
+"""Per-site moderation settings: the schema that validates and documents them, and their storage."""
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+import marshmallow as ma
+
+from .models import Site
+from .schemas import Email, Strict, Text
+
+TRUSTED_MODES = ("off", "previously_approved", "below_ham_threshold")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A site's moderation settings in force; SiteSettings documents each one."""
+
+    max_links: int | None
+    moderation_words: tuple[str, ...]
+    disallowed_words: tuple[str, ...]
+    trusted: str
+    ham_threshold: float
+    flood_per_minute: int | None
+    min_submit_seconds: float
+    close_after_days: int | None
+    closed_posts: tuple[str, ...]
+    blocked_email_domains: tuple[str, ...]
+    blocked_ips: tuple[str, ...]
+    allowed_authors: tuple[str, ...]
+
+
+class Network(ma.fields.String):
+    """An IP address or CIDR range, kept in its canonical form ("203.0.113.0/24")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            network = ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            raise ma.ValidationError("Not a valid IP address or CIDR range.") from None
+        single = network.num_addresses == 1
+        return str(network.network_address) if single else str(network)
+
+
+class Domain(Text):
+    """An email domain, lower-cased, without a leading "@"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        domain = super()._deserialize(value, attr, data, **kwargs).strip().lstrip("@").lower()
+        if not domain or any(c.isspace() or c == "@" for c in domain):
+            raise ma.ValidationError("Not a valid email domain.")
+        return domain
+
+
+def _list(item: ma.fields.Field, description: str, longest: int = 10_000) -> ma.fields.List:
+    """A list setting, empty by default, of at most `longest` items."""
+    return ma.fields.List(
+        item,
+        load_default=list,
+        validate=ma.validate.Length(max=longest),
+        metadata={"description": description},
+    )
+
+
+def _words(description: str) -> ma.fields.List:
+    """A list of words or phrases to match."""
+    return _list(Text(strip=True, validate=ma.validate.Length(1, 100)), description, 1000)
+
+
+class SiteSettings(Strict):
+    """A site's moderation rules; every key is optional and has a documented default."""
+
+    max_links = ma.fields.Integer(
+        load_default=2,
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(min=0),
+        metadata={"description": "Hold a comment with more links than this; null: no limit."},
+    )
+    moderation_words = _words(
+        "Hold a comment containing one of these words (content, name, email, website, IP, "
+        "user agent), matched on word boundaries after Unicode and look-alike folding."
+    )
+    disallowed_words = _words("Like moderation_words, but send the comment to spam.")
+    trusted = ma.fields.String(
+        load_default="previously_approved",
+        validate=ma.validate.OneOf(TRUSTED_MODES),
+        metadata={
+            "description": "Who is approved without review when the score is below "
+            "ham_threshold: nobody (off), authors whose email has an approved comment under "
+            "the same name (previously_approved), or everyone (below_ham_threshold)."
+        },
+    )
+    ham_threshold = ma.fields.Float(
+        load_default=0.2,
+        validate=ma.validate.Range(0, 1),
+        metadata={"description": "Score below which the trusted rule may approve."},
+    )
+    flood_per_minute = ma.fields.Integer(
+        load_default=4,
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(min=1),
+        metadata={
+            "description": "Stored comments a reader (by IP, and by email) may post per "
+            "minute; more get 429 with Retry-After. null: no flood control."
+        },
+    )
+    min_submit_seconds = ma.fields.Float(
+        load_default=3.0,
+        validate=ma.validate.Range(min=0),
+        metadata={
+            "description": "Hold a comment submitted sooner than this after its form was "
+            "rendered (form_rendered_at); 0: off."
+        },
+    )
+    close_after_days = ma.fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "Close a post this many days after its first comment."},
+    )
+    closed_posts = _list(
+        Text(validate=ma.validate.Length(1, 200)), "Posts closed to new comments (403)."
+    )
+    blocked_email_domains = _list(
+        Domain(), "Send comments from these email domains (and their subdomains) to spam."
+    )
+    blocked_ips = _list(Network(), "Send comments from these IPs or CIDR ranges to spam.")
+    allowed_authors = _list(
+        Email(strip=True), "Approve these authors' comments (by email) unless a spam rule fires."
+    )
+
+    @ma.post_load
+    def _settings(self, data, *, partial, **kwargs) -> Settings | dict:
+        """Build Settings from a full load; a partial load (a change) stays a dict."""
+        if partial:
+            return data
+        return Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+class SiteSettingsChange(SiteSettings):
+    """A change to some of a site's settings: only the keys given are validated."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+
+
+_SCHEMA = SiteSettings()
+_CHANGES = SiteSettingsChange()
+
+
+def load(data: dict[str, Any]) -> Settings:
+    """Validate settings (ma.ValidationError if invalid), filling in defaults."""
+    return _SCHEMA.load(data)
+
+
+def load_changes(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a change to some settings (ma.ValidationError if invalid)."""
+    return _CHANGES.load(data)
+
+
+def dump(settings: Settings | dict[str, Any]) -> dict[str, Any]:
+    """Settings, or a validated change to them, as JSON-ready data."""
+    return _SCHEMA.dump(settings)
+
+
+def of(site: Site) -> Settings:
+    """The settings in force for a site: what its admins saved, over the defaults."""
+    return load(site.settings or {})
+
+
+def changed(site: Site, changes: dict[str, Any]) -> Settings:
+    """The site's settings with a validated change applied, not yet saved."""
+    return load({**dump(of(site)), **dump(changes)})
+
+
+def save(site: Site, settings: Settings) -> None:
+    """Store settings in full, so what was saved is what stays in force."""
+    site.settings = dump(settings)
+
+
+DEFAULTS = load({})
