@@ -4,8 +4,8 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import cli, console, errors, ops, scoring
-from .api import moderation, public
+from . import cli, console, dryrun, errors, ops, ratelimit, scoring
+from .api import admin, moderation, public
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
 from .extensions import api
@@ -26,9 +26,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(public.blp)
     api.register_blueprint(moderation.blp)
+    api.register_blueprint(admin.blp)
     app.register_blueprint(ops.blp)
     console.init_app(app)
     errors.init_app(app)
     scoring.init_app(app)
     cli.init_app(app)
+    ratelimit.init_app(app)
+    dryrun.init_app(app)
     return app

@@ -46,6 +46,23 @@ class Config:
     # Seconds a client is told to wait (Retry-After) when storage is down.
     RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", 5))
 
+    # Where flood-control and request-rate counts live: a Redis URL such as
+    # redis://127.0.0.1:6379/0 shares them between every worker on every host.
+    # Unset: each worker counts in its own memory, so N workers let a reader
+    # post up to N times the site's flood limit. If Redis goes down, limits are
+    # not enforced (logged) rather than losing comments.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+
+    # Prefix of every Redis key this service writes, so several deployments
+    # (or test runs) can share one Redis without counting each other's readers.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "moderato")
+
+    # Requests per second one site key may make (429 with Retry-After above),
+    # counted before the key is even checked, to protect the service and its
+    # database. 0: no limit. Too low and a busy site's readers lose comments
+    # to 429s its back end must retry.
+    SITE_REQUESTS_PER_SECOND = int(os.environ.get("SITE_REQUESTS_PER_SECOND", 20))
+
     # Console sessions live in a cookie signed with SECRET_KEY. JavaScript cannot
     # read it (HttpOnly), and other sites' forms do not send it (SameSite=Lax);
     # each console form also carries a CSRF token.

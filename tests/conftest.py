@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL where available)."""
 
+import itertools
 import os
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -167,7 +168,11 @@ def site_headers(site_key) -> dict:
 def submit(client, site_headers):
     """Post a comment (a valid one unless overridden) with the site's key."""
 
+    count = itertools.count(1)
+
     def post(**overrides):
+        # Each default comment says something new, so none is refused as a duplicate.
+        overrides.setdefault("content", f"{_valid_comment()['content']} ({next(count)})")
         return client.post(
             "/api/v1/comments", json=_valid_comment(**overrides), headers=site_headers
         )
@@ -230,3 +235,56 @@ def console(client, console_account):
             return client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
     return Console()
+
+
+class FixedClassifier:
+    """A stand-in model giving every comment the same score, so routing tests are exact."""
+
+    version = "fixed-test-model"
+    threshold = 0.9
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def score(self, record: dict) -> float:
+        return self.value
+
+
+@pytest.fixture
+def score_as(app):
+    """Make the app score every comment `value` (spam threshold 0.9); None: unscored."""
+
+    def set_score(value: float | None) -> None:
+        app.extensions["moderato.classifier"] = None if value is None else FixedClassifier(value)
+
+    return set_score
+
+
+@pytest.fixture
+def admin(client, create_secret):
+    """Call the admin API with an admin's token: admin.get/put/patch(path, json)."""
+    headers = bearer(create_secret("moderators", "create", "admin@news.example", "--admin"))
+
+    class Admin:
+        def get(self, path):
+            return client.get(path, headers=headers)
+
+        def put(self, path, json):
+            return client.put(path, json=json, headers=headers)
+
+        def patch(self, path, json):
+            return client.patch(path, json=json, headers=headers)
+
+    return Admin()
+
+
+@pytest.fixture
+def configure(admin, site_key):
+    """Change the "news" site's settings through the admin API (PATCH), checking it worked."""
+
+    def change(**settings) -> dict:
+        response = admin.patch("/api/v1/sites/news/settings", settings)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return change
