@@ -43,16 +43,17 @@ def _is_duplicate(site: Site, data: dict) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def previously_approved(site_id: int, email: str, name: str, before: datetime) -> bool:
-    """Whether the email has an approved comment on the site, from before, under this name."""
-    names = db.session.scalars(
-        sa.select(Comment.author_name)
-        .where(
-            Comment.site_id == site_id,
-            Comment.author_email == email,
-            Comment.status == Status.APPROVED,
-            Comment.created_at < before,
-        )
-        .distinct()
+def previously_approved(site_id: int, email: str, name: str, before_id: int | None = None) -> bool:
+    """Whether the email has an approved comment on the site under this name.
+
+    With before_id, only comments stored before that one count (a replay of the past).
+    """
+    query = sa.select(Comment.author_name).where(
+        Comment.site_id == site_id,
+        Comment.author_email == email,
+        Comment.status == Status.APPROVED,
     )
+    if before_id is not None:
+        query = query.where(Comment.id < before_id)
+    names = db.session.scalars(query.distinct())
     return any(known.casefold() == name.casefold() for known in names)

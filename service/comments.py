@@ -33,9 +33,7 @@ def submit(site: Site, data: dict) -> Comment:
     )
     with slot:
         score = scoring.score({field: data[field] for field in RECORD_FIELDS})
-        trusted = admission.previously_approved(
-            site.id, data["author_email"], data["author_name"], when
-        )
+        trusted = admission.previously_approved(site.id, data["author_email"], data["author_name"])
         context = rules.Context(score, scoring.threshold(), settings, data, trusted, when)
         status, reasons = rules.route(context)
         comment = Comment(
