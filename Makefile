@@ -40,7 +40,7 @@ run: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve on http://127.0.0.
 
 serve: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve under gunicorn, as deployed
 	$(FLASK) db upgrade
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 wsgi:app
+	BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed-dev $(MODELS)/LATEST ## Run the whole test suite
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import cli, console, dryrun, errors, ops, ratelimit, scoring
+from . import cli, console, dryrun, errors, logs, metrics, ops, ratelimit, scoring, security
 from .api import admin, moderation, public
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
@@ -21,6 +21,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key()
 
+    logs.init_app(app)
+    metrics.init_app(app)
+    security.init_app(app)
     db.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

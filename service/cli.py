@@ -1,11 +1,14 @@
-"""Command line: migrate the database, create sites and moderators."""
+"""Command line: migrate the database, manage sites and moderators, readers' data."""
+
+import json
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import credentials, migrate
+from . import credentials, migrate, privacy
 from .comments import now
 from .console import passwords
 from .db import db
@@ -14,6 +17,7 @@ from .models import Moderator, Role, Site
 db_cli = AppGroup("db", help="Manage the database schema.")
 sites_cli = AppGroup("sites", help="Manage the sites that submit comments.")
 moderators_cli = AppGroup("moderators", help="Manage moderators and their API tokens.")
+privacy_cli = AppGroup("privacy", help="Serve readers' data requests and retention.")
 
 
 @db_cli.command("upgrade")
@@ -102,7 +106,31 @@ def _set_password(moderator: Moderator) -> None:
             click.echo(str(error), err=True)
 
 
+@privacy_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=0), help="Keep full IPs this many days.")
+def privacy_purge(days):
+    """Anonymise readers' IPs older than the retention period (IP_RETENTION_DAYS)."""
+    days = current_app.config["IP_RETENTION_DAYS"] if days is None else days
+    changed = privacy.purge_ips(now() - timedelta(days=days))
+    click.echo(f"anonymised the IP address of {changed} comments older than {days} days")
+
+
+@privacy_cli.command("export")
+@click.argument("email")
+def privacy_export(email):
+    """Print everything stored about a reader's comments as JSON."""
+    click.echo(json.dumps(privacy.export(email), indent=2, ensure_ascii=False))
+
+
+@privacy_cli.command("erase")
+@click.argument("email")
+@click.confirmation_option(prompt="Delete every comment by this email, for good?")
+def privacy_erase(email):
+    """Delete a reader's comments and their moderation history."""
+    click.echo(f"erased {privacy.erase(email)} comments by {email}")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for group in (db_cli, sites_cli, moderators_cli):
+    for group in (db_cli, sites_cli, moderators_cli, privacy_cli):
         app.cli.add_command(group)

@@ -76,6 +76,15 @@ class Config:
     # Longer means fewer logins and a longer life for a stolen cookie.
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
 
+    # Log JSON lines (with a request id) to stderr; off keeps the host's logging.
+    LOG_JSON = os.environ.get("LOG_JSON", "1") not in ("0", "false")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    # Days a reader's IP address is kept in full; `flask privacy purge` then
+    # anonymises it (IPv4 to /24, IPv6 to /48). Longer helps abuse tracing,
+    # shorter is kinder to readers.
+    IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", 30))
+
     # flask-smorest: the OpenAPI document is served at /api/v1/openapi.json.
     API_TITLE = "Moderato"
     API_VERSION = "v1"

@@ -5,6 +5,7 @@ from flask import Blueprint
 
 from . import scoring
 from .db import db
+from .metrics import exposition
 
 blp = Blueprint("ops", __name__)
 
@@ -28,3 +29,9 @@ def readyz():
     if checks["database"] != "ok":
         return {"status": "unavailable", "checks": checks}, 503
     return {"status": "ready" if classifier else "degraded", "checks": checks}
+
+
+@blp.get("/metrics")
+def metrics():
+    """Expose Prometheus metrics: requests, latency, comments by outcome, scoring, model."""
+    return exposition()

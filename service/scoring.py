@@ -1,12 +1,15 @@
 """The classifier as the service sees it: loaded once, never allowed to lose a comment."""
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
 
 import model
+
+from . import metrics
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +24,10 @@ class Score:
 
 def init_app(app: Flask) -> None:
     """Load the newest trained model, or run unscored if there is none or it is refused."""
-    app.extensions["moderato.classifier"] = load(Path(app.config["MODEL_DIR"]))
+    classifier = load(Path(app.config["MODEL_DIR"]))
+    app.extensions["moderato.classifier"] = classifier
+    if classifier is not None:
+        metrics.MODEL.labels(classifier.version).set(1)
 
 
 def load(models_dir: Path) -> "model.Classifier | None":
@@ -58,8 +64,11 @@ def score(record: dict) -> Score:
     serving = classifier()
     if serving is None:
         return Score(None, None)
+    started = time.perf_counter()
     try:
-        return Score(serving.score(record), serving.version)
+        value = serving.score(record)
     except Exception:  # a broken model must never cost a comment
         log.exception("scoring failed with model %s; storing unscored", serving.version)
         return Score(None, None)
+    metrics.SCORING.observe(time.perf_counter() - started)
+    return Score(value, serving.version)

@@ -2,7 +2,7 @@
 
 from flask import g, url_for
 
-from .. import comments
+from .. import comments, metrics
 from ..auth import site_required
 from ..schemas import CommentCreated, CommentIn, PostQuery, PublicThread
 from . import BEARER, Blueprint, require_json
@@ -19,6 +19,7 @@ blp.before_request(require_json)
 def submit_comment(data):
     """Submit a reader's comment (site key)."""
     comment = comments.submit(g.site, data)
+    metrics.COMMENTS.labels(comment.status).inc()
     return comment, {"Location": url_for("moderation.get_comment", comment_id=comment.id)}
 
 

@@ -1,0 +1,37 @@
+"""gunicorn as deployed: `gunicorn -c gunicorn.conf.py wsgi:app` (what `make serve` runs).
+
+Every setting can be overridden from the environment, e.g. WEB_CONCURRENCY=4.
+"""
+
+import os
+import shutil
+import tempfile
+
+from prometheus_client import multiprocess
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+# Sync workers: scoring is CPU-bound, so one request per core is the honest unit.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+# Each worker's own JSON access line is logged by the app; gunicorn's is redundant.
+accesslog = None
+errorlog = "-"
+
+# Prometheus: every worker writes its samples here, /metrics adds them up.
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="moderato-metrics-")
+)
+
+
+def on_starting(server):
+    """Start from an empty metrics folder so counts begin at zero with the master."""
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges (e.g. the model version it served)."""
+    multiprocess.mark_process_dead(worker.pid)

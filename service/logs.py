@@ -1,0 +1,86 @@
+"""JSON logs, one object per line, each carrying the id of the request it belongs to."""
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+
+log = logging.getLogger("moderato.access")
+
+# A client may pass its own request id to correlate logs across services; it is
+# echoed back only when it is short and harmless.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class JSONFormatter(logging.Formatter):
+    """Format a record as one JSON object: time, level, logger, message, request id, extras."""
+
+    _FIELDS = ("method", "path", "status", "duration_ms", "remote_addr")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+        }
+        entry.update({k: getattr(record, k) for k in self._FIELDS if hasattr(record, k)})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp every record with the current request's id (None outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id") if has_request_context() else None
+        return True
+
+
+def configure(level: str) -> None:
+    """Send the root logger's output to stderr as JSON lines (once per process)."""
+    root = logging.getLogger()
+    if any(isinstance(h.formatter, JSONFormatter) for h in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(JSONFormatter())
+    handler.addFilter(RequestIdFilter())
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _start_request() -> None:
+    supplied = request.headers.get("X-Request-ID", "")
+    g.request_id = supplied if _SAFE_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.request_id
+    log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 2),
+            "remote_addr": request.remote_addr,
+        },
+    )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Give every request an id and an access log line; log JSON unless disabled."""
+    if app.config["LOG_JSON"]:
+        configure(app.config["LOG_LEVEL"])
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
