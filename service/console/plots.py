@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display; must precede any figure
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from ..models import Status
 
@@ -37,17 +38,26 @@ def _svg(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _day_axis(axes, days: list[date]) -> list[int]:
+    """Put the days on the x axis, labelling about ten of them; return their positions."""
+    positions = list(range(len(days)))
+    step = max(1, len(days) // 10)
+    axes.set_xticks(positions[::step], [day.strftime("%d %b") for day in days[::step]])
+    axes.set_xlim(-0.6, len(days) - 0.4)
+    return positions
+
+
 def outcomes(days: list[date], per_day: dict[date, Counter]) -> bytes:
     """Stacked bars: comments received per day, by the status they now have."""
     figure, axes = _figure("Comments per day, by outcome")
-    labels = [day.strftime("%d %b") for day in days]
+    positions = _day_axis(axes, days)
     bottom = [0] * len(days)
     for status, colour in COLOURS.items():
         heights = [per_day.get(day, Counter())[status] for day in days]
-        axes.bar(labels, heights, bottom=bottom, color=colour, label=status.value, width=0.8)
+        axes.bar(positions, heights, bottom=bottom, color=colour, label=status.value, width=0.8)
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    axes.legend(fontsize=8, frameon=False, ncols=4, loc="upper left")
-    axes.tick_params(axis="x", labelrotation=90)
+    axes.legend(fontsize=8, frameon=False, ncols=4, loc="upper left", bbox_to_anchor=(0, 1.02))
+    axes.set_ylim(0, max(bottom, default=0) * 1.25 + 1)  # room for the legend
     return _svg(figure)
 
 
@@ -59,17 +69,15 @@ def spam_rate(days: list[date], per_day: dict[date, Counter]) -> bytes:
         per_day[day][Status.SPAM] / total if total else None
         for day, total in zip(days, totals, strict=True)
     ]
-    labels = [day.strftime("%d %b") for day in days]
     axes.plot(
-        labels,
-        [r if r is not None else float("nan") for r in rates],
+        _day_axis(axes, days),
+        [rate if rate is not None else float("nan") for rate in rates],
         marker="o",
         color=COLOURS[Status.SPAM],
         markersize=3,
     )
     axes.set_ylim(0, 1)
-    axes.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    axes.tick_params(axis="x", labelrotation=90)
+    axes.yaxis.set_major_formatter(PercentFormatter(1.0))
     return _svg(figure)
 
 

@@ -82,8 +82,15 @@
     if (ids.length === 0) return showToast("Select at least one comment first (x).", []);
     const affected = rows().filter((row) => ids.includes(row.dataset.id));
     affected.forEach((row) => row.classList.add("leaving"));
+    // Move on at once, so the next key press acts on the next comment, not this one again.
+    if (affected.includes(current)) {
+      const all = rows();
+      const next = all.slice(all.indexOf(current) + 1).find((row) => !row.classList.contains("leaving"));
+      if (next) focusRow(next);
+    }
     try {
-      const response = await fetch(form.action, {
+      // getAttribute: form.action would be the button named "action".
+      const response = await fetch(form.getAttribute("action"), {
         method: "POST",
         body,
         headers: { Accept: "application/json" },
@@ -93,6 +100,7 @@
         throw new Error(`The server refused the action (${response.status}). Reload the page.`);
       }
       const data = await response.json();
+      if (!data.results) throw new Error(data.message || data.error);
       const done = new Set(data.results.filter((r) => r.code === 200).map((r) => String(r.id)));
       showToast(data.message, data.undo);
       removeRows(done);
