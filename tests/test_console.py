@@ -44,10 +44,6 @@ def test_login_page_sets_a_strict_content_security_policy(client):
     assert 'name="csrf_token"' in response.text
 
 
-def test_json_api_gets_no_html_policy(submit):
-    assert "Content-Security-Policy" not in submit().headers
-
-
 def test_login_with_the_right_password_opens_the_queue(console, submit):
     submit()
     response = console.login()

@@ -9,7 +9,7 @@ from . import admin, auth, queue, reports, security, text  # noqa: E402, F401
 
 
 def init_app(app: Flask) -> None:
-    """Register the console blueprint, its template filters and the HTML security headers."""
+    """Register the console blueprint, its template filters and its CSRF token helper."""
     app.register_blueprint(bp)
     text.init_app(app)
     security.init_app(app)

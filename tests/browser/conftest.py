@@ -138,7 +138,7 @@ def page(browser):
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.errors = []
-    page.on("pageerror", page.errors.append)
+    page.on("pageerror", lambda error: page.errors.append(error))
     yield page
     context.close()
 
