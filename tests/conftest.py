@@ -288,3 +288,18 @@ def configure(admin, site_key):
         return response.get_json()
 
     return change
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis for the shared rate-limit tests, or skip saying why."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("shared rate limits need TEST_REDIS_URL (.ci/run sets it)")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis at {url} is unreachable: {error}")
+    return url

@@ -1,10 +1,8 @@
 """Flood control per reader and the per-site-key request limit: 429 with Retry-After."""
 
-import os
 import uuid
 
 import pytest
-import redis
 import sqlalchemy as sa
 from conftest import bearer
 
@@ -12,8 +10,6 @@ from service import ratelimit
 from service.db import db
 from service.errors import TooManyRequests
 from service.models import Comment
-
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
 def count(app) -> int:
@@ -25,18 +21,6 @@ def count(app) -> int:
 def reader(n: int, **overrides) -> dict:
     """The n-th comment of one reader: new words each time, so none is a duplicate."""
     return {"content": f"Comment number {n} from the same reader.", **overrides}
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """A reachable Redis for the shared-limit tests, or skip saying why."""
-    if not TEST_REDIS_URL:
-        pytest.skip("shared rate limits need TEST_REDIS_URL (.ci/run sets it)")
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis at {TEST_REDIS_URL} is unreachable: {error}")
-    return TEST_REDIS_URL
 
 
 def assert_flooded(response, retry_after: int, per_minute: int) -> None:

@@ -1,0 +1,101 @@
+"""Flood control holds across two gunicorn workers that share Redis."""
+
+import os
+import re
+import subprocess
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from test_journey import BIN, ROOT, free_port, wait_until_serving
+
+from service import create_app, migrate
+from service.db import db
+
+READERS_LIMIT = 4  # the default flood_per_minute
+ATTEMPTS = 12
+
+
+@pytest.fixture
+def shared_server(tmp_path, redis_url):
+    """Two gunicorn workers on one SQLite file, counting in Redis; yield (base, site key, log)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'moderato.db'}",
+        "SECRET_KEY": "flood-secret",
+        # Unscored comments are routed all the same, and workers boot without loading a model.
+        "MODEL_DIR": str(tmp_path / "no-models"),
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_KEY_PREFIX": f"moderato-test-{uuid.uuid4().hex}",
+    }
+
+    # Migrate and create the site in this process: each `flask` run would import it all again.
+    app = create_app({key: env[key] for key in ("DATABASE_URL", "SECRET_KEY", "MODEL_DIR")})
+    with app.app_context():
+        migrate.upgrade(db.engine)
+    created = app.test_cli_runner().invoke(args=["sites", "create", "news"])
+    site_key = created.output.splitlines()[-1]
+    with app.app_context():
+        db.engine.dispose()
+    port, log, access = free_port(), tmp_path / "gunicorn.log", tmp_path / "access.log"
+    command = [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    # The access log names the worker (pid) that served each request.
+    command += ["--access-logfile", access, "--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [*command, "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, process, log)
+        wait_until_both_workers_serve(base, access)
+        yield base, site_key, access
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def workers_seen(access: Path, request: str) -> set[str]:
+    """The pids of the workers that served a request, from the access log."""
+    return set(re.findall(rf"^<(\d+)> {request} ", access.read_text(), re.MULTILINE))
+
+
+def wait_until_both_workers_serve(base: str, access: Path) -> None:
+    """Send bursts of health checks until each worker has answered one."""
+    deadline = time.monotonic() + 60
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        while len(workers_seen(access, "GET /healthz")) < 2:
+            assert time.monotonic() < deadline, "the second worker did not start in 60 s"
+            list(pool.map(lambda _: requests.get(f"{base}/healthz", timeout=5), range(8)))
+
+
+def test_one_reader_gets_exactly_the_limit_across_two_workers(shared_server):
+    base, site_key, access = shared_server
+
+    def post(n: int) -> requests.Response:
+        body = {
+            "post_id": "relatives-of-missing-kazakhs-fall-silent",
+            "author_name": f"Reader {n}",
+            "author_email": f"reader{n}@example.kz",
+            "content": f"Comment number {n} from one address.",
+            "user_ip": "203.0.113.7",
+        }
+        headers = {"Authorization": f"Bearer {site_key}"}
+        return requests.post(f"{base}/api/v1/comments", json=body, headers=headers, timeout=30)
+
+    # Sent at once, so both workers are busy at the same time and must agree.
+    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
+        responses = list(pool.map(post, range(ATTEMPTS)))
+
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] * READERS_LIMIT + [429] * (ATTEMPTS - READERS_LIMIT)
+    refused = [r for r in responses if r.status_code == 429]
+    assert all(1 <= int(r.headers["Retry-After"]) <= 60 for r in refused)
+    assert len(workers_seen(access, "POST /api/v1/comments")) == 2, "both workers took comments"
