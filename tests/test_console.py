@@ -62,6 +62,22 @@ def test_login_with_a_wrong_password_is_refused(console, console_account):
     assert console.get("/moderate/").status_code == 302
 
 
+def test_repeated_failed_logins_are_throttled_until_the_window_passes(
+    console, console_account, clock
+):
+    email = console_account()
+    wrong = {"email": email, "password": "wrong guess"}
+    answers = [console.post("/moderate/login", data=wrong).status_code for _ in range(11)]
+    right = {"email": email, "password": "correct horse battery"}
+
+    assert answers == [401] * 10 + [429]
+    locked = console.post("/moderate/login", data=right)
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.text
+    clock.advance(minutes=16)
+    assert console.post("/moderate/login", data=right).status_code == 302
+
+
 def test_a_moderator_without_a_password_cannot_log_in(console, moderator_token):
     response = console.post(
         "/moderate/login", data={"email": "ed@news.example", "password": "anything at all"}

@@ -1,12 +1,26 @@
 """Console sessions: log in with email and password, log out, and the role checks."""
 
 import functools
+import math
+import uuid
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException
 
+from .. import ratelimit
+from ..comments import now
 from ..db import db
 from ..models import Moderator, Role
 from . import bp, passwords
@@ -54,23 +68,52 @@ def safe_next(target: str | None) -> str:
     return target if inside and "\\" not in target else url_for("console.queue")
 
 
+# Login attempts allowed per email and per client address in the window: plenty
+# for typos, far too few to guess a password. Successful logins give theirs back.
+LOGIN_ATTEMPTS = 10
+LOGIN_WINDOW_SECONDS = 15 * 60
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; log in with email and password."""
-    errors = {}
+    errors, status, headers = {}, 200, {}
     if request.method == "POST":
         data, errors = load_form(LoginForm(), request.form)
+        status = 422 if errors else 401
         if not errors:
-            query = sa.select(Moderator).where(Moderator.email == data["email"])
-            moderator = db.session.scalar(query)
-            if passwords.matches(moderator, data["password"]):
-                session.clear()  # a fresh session, and a fresh CSRF token, for the new user
-                session["moderator_id"] = moderator.id
-                session.permanent = True
+            keys = [f"login:email:{data['email'].casefold()}", f"login:ip:{request.remote_addr}"]
+            attempt = uuid.uuid4().hex
+            wait = _attempts().reserve(
+                keys, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS, now().timestamp(), attempt
+            )
+            if wait is not None:
+                minutes = math.ceil(wait / 60)
+                errors = {"_form": [f"Too many failed logins. Try again in {minutes} min."]}
+                status, headers = 429, {"Retry-After": str(math.ceil(wait))}
+            elif _log_in(data["email"], data["password"]):
+                _attempts().release(keys, attempt)
                 return redirect(safe_next(request.args.get("next")))
-            errors = {"_form": ["Wrong email or password."]}
-    status = 200 if not errors else 401 if "_form" in errors else 422
-    return render_template("console/login.html", errors=errors, form=request.form), status
+            else:
+                errors = {"_form": ["Wrong email or password."]}
+    page = render_template("console/login.html", errors=errors, form=request.form)
+    return page, status, headers
+
+
+def _attempts() -> ratelimit.Windows:
+    """The rate-limit store (Redis when configured), so every worker counts the same attempts."""
+    return current_app.extensions["moderato.ratelimit"]
+
+
+def _log_in(email: str, password: str) -> bool:
+    """Start a session for the moderator if the password is theirs."""
+    moderator = db.session.scalar(sa.select(Moderator).where(Moderator.email == email))
+    if not passwords.matches(moderator, password):
+        return False
+    session.clear()  # a fresh session, and a fresh CSRF token, for the new user
+    session["moderator_id"] = moderator.id
+    session.permanent = True
+    return True
 
 
 @bp.route("/logout", methods=["POST"])
