@@ -125,7 +125,7 @@ def rules_test(settings_file, site_name, days):
         examples = [c for c in changes if (c.before, c.after) == (before, after)]
         for change in examples[:EXAMPLES_PER_CHANGE]:
             comment = change.comment
-            click.echo(f"    #{comment.id} on {comment.post_id} by {comment.author_name}: ")
+            click.echo(f"    #{comment.id} on {comment.post_id} by {comment.author_name}")
             click.echo(f"      {comment.content[:80]!r}")
             click.echo(f"      reasons: {'; '.join(change.reasons)}")
 
