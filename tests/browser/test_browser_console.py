@@ -122,6 +122,23 @@ def test_hostile_input_never_runs_in_the_console(page, servers, login, screensho
     assert_inert(page)
 
 
+def test_hostile_input_never_runs_under_the_article(page, servers):
+    servers.seed(
+        1,
+        status=Status.APPROVED,
+        author_name=XSS_NAME,
+        content=XSS_CONTENT,
+        author_url="javascript:alert(5)",
+    )
+    page.goto(servers.news + ARTICLE)
+    comment = page.locator(".comment", has_text="Mallory")
+    expect(comment.locator(".who")).to_contain_text("<img src=x")
+    expect(comment.locator(".text")).to_contain_text("<script>window.__xss=2")
+    expect(comment.locator("a")).to_have_count(0)  # a javascript: website is not linked
+    comment.hover()
+    assert_inert(page)
+
+
 def test_a_moderator_clears_a_hundred_comments_by_keyboard_in_under_two_minutes(
     page, servers, login, screenshot
 ):
