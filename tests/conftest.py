@@ -85,6 +85,7 @@ def make_app(database_url, clock):
             "DATABASE_URL": database_url,
             "MODEL_DIR": str(MODEL_DIR),
             "CLOCK": clock,
+            "LOG_JSON": False,
         }
         apps.append(create_app({**settings, **config}))
         return apps[-1]

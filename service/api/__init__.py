@@ -3,9 +3,22 @@
 import flask_smorest
 from flask import request
 from flask_smorest import abort
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 
 BEARER = [{"bearerAuth": []}]
+
+
+class Parser(FlaskParser):
+    """webargs' parser, also refusing an empty or too deeply nested body as not JSON."""
+
+    def load_json(self, req, schema):
+        """Parse the JSON body; 400 for an empty body or one deeper than the decoder allows."""
+        if is_json_request(req) and not req.get_data(cache=True).strip():
+            abort(400, message="the body is empty: send a JSON object")
+        try:
+            return super().load_json(req, schema)
+        except RecursionError:
+            abort(400, message="the JSON body is nested too deeply")
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -14,7 +27,7 @@ class Blueprint(flask_smorest.Blueprint):
     webargs would otherwise silently drop unknown query parameters.
     """
 
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = Parser(unknown=None)
 
 
 def require_json() -> None:
