@@ -1,6 +1,6 @@
 # Moderato: `make run` serves it, `make test` checks it. Each target installs what it needs.
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test train evaluate lint
+.PHONY: help install run serve test train evaluate lint bench
 
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
@@ -47,3 +47,7 @@ test: $(VENV)/.installed-dev $(MODELS)/LATEST ## Run the whole test suite
 
 lint: $(VENV)/.installed-dev ## Check style with ruff
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: $(VENV)/.installed-dev $(MODELS)/LATEST ## Measure speed against baselines (BENCH_QUICK=1 for a 1-minute smoke run)
+	command -v wrk >/dev/null || apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }
+	$(PYTHON) -m bench

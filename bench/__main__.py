@@ -1,0 +1,88 @@
+"""Run every benchmark, print the table and write bench/results.json (`make bench`).
+
+BENCH_QUICK=1 runs a one-minute smoke version with small sizes and short loads;
+its timings are not to be judged. BENCH_RETRAIN_SIZES=10000,100000,1000000
+chooses the retrain sizes (by default only those that fit the 10-minute budget).
+"""
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import databases, ingest, queue_pages, retrain, scoring
+from bench.figures import Figure, table
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+RETRAIN_SIZES = (10_000, 100_000, 1_000_000)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big and how long each benchmark is."""
+
+    load_seconds: float
+    queue_comments: int
+    queue_requests: int
+    retrain_sizes: tuple[int, ...]
+
+
+FULL = Plan(load_seconds=10, queue_comments=1_000_000, queue_requests=300, retrain_sizes=(10_000,))
+QUICK = Plan(load_seconds=2, queue_comments=20_000, queue_requests=30, retrain_sizes=(1_000,))
+
+
+def plan() -> Plan:
+    """The plan the environment asks for."""
+    chosen = QUICK if os.environ.get("BENCH_QUICK") == "1" else FULL
+    sizes = os.environ.get("BENCH_RETRAIN_SIZES")
+    if sizes:
+        chosen = Plan(**{**chosen.__dict__, "retrain_sizes": tuple(map(int, sizes.split(",")))})
+    return chosen
+
+
+def section(name: str, run) -> list[Figure]:
+    """Run one benchmark, logging its duration to stderr."""
+    started = time.perf_counter()
+    print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+    figures = run()
+    print(f"[bench] {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    return figures
+
+
+def main() -> int:
+    """Run all benchmarks in turn; write results.json and print the table."""
+    chosen, started = plan(), time.perf_counter()
+    from service import scoring as serving
+
+    classifier = serving.load(Path(os.environ.get("MODEL_DIR", "models")))
+    postgres = databases.fresh_postgres()
+    skipped = tuple(n for n in RETRAIN_SIZES if n not in chosen.retrain_sizes)
+    figures = section("scoring", lambda: scoring.figures(classifier, chosen == QUICK))
+    for backend, url in (("sqlite", databases.fresh_sqlite("http")), ("postgresql", postgres)):
+        figures += section(
+            f"http {backend}",
+            lambda b=backend, u=url: ingest.versus_hello(b, u, chosen.load_seconds),
+        )
+    for backend in ("sqlite", "postgresql"):
+        figures += section(
+            f"queue {backend}",
+            lambda b=backend: queue_pages.figures(b, chosen.queue_comments, chosen.queue_requests),
+        )
+    figures += section(
+        "ingest", lambda: ingest.scaling(databases.fresh_postgres(), chosen.load_seconds)
+    )
+    figures += section("retrain", lambda: retrain.figures(chosen.retrain_sizes, skipped))
+    elapsed = time.perf_counter() - started
+    RESULTS.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")
+    print(table(figures))
+    print(
+        f"\n{sum(f.ok is False for f in figures)} figures miss their target; "
+        f"{elapsed:.0f} s in all; written to {RESULTS.relative_to(Path.cwd())}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

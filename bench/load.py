@@ -1,0 +1,56 @@
+"""Loopback load with wrk: fixed settings for baseline and subject alike, bounded in time."""
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent / "load.lua"
+# One wrk thread keeps the generator to about one core of two; two connections per
+# server worker keep every sync worker busy without a long accept queue.
+THREADS = 1
+CONNECTIONS_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one wrk run measured."""
+
+    requests: int
+    seconds: float
+    errors: int
+    refusal: str
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def rate(self) -> float:
+        """Completed requests per second (errors included, and reported beside it)."""
+        return self.requests / self.seconds
+
+
+def wrk(url: str, seconds: float, workers: int, token: str = "", nonce: str = "0") -> Load:
+    """POST varied comments (or, for the baseline, the same bodies) to a loopback URL."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError(f"load goes to 127.0.0.1 only, not {url}")
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: apt-get install -y wrk (make bench does)")
+    argv = [
+        "wrk",
+        *("-t", str(THREADS), "-c", str(CONNECTIONS_PER_WORKER * workers)),
+        *("-d", f"{round(seconds)}s", "--timeout", "10s", "-s", str(SCRIPT)),
+        *(url, "--", token, nonce),
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
+    raw = json.loads(line.removeprefix("WRK_JSON "))
+    refusals = [x for x in done.stdout.splitlines() if x.startswith("WRK_REFUSAL ")]
+    return Load(
+        requests=raw["requests"],
+        seconds=raw["duration_us"] / 1e6,
+        errors=raw["status_errors"] + raw["socket_errors"],
+        p50_ms=raw["p50_us"] / 1e3,
+        p99_ms=raw["p99_us"] / 1e3,
+        refusal=refusals[0].removeprefix("WRK_REFUSAL ") if refusals else "",
+    )

@@ -1,0 +1,93 @@
+"""Profile POST /api/v1/comments under load with py-spy and say where the time goes.
+
+`python -m bench.profile [SECONDS]` serves the real app under gunicorn (the
+same command as `make bench`, on a fresh SQLite database), loads it with wrk
+and samples every worker with py-spy. It prints each stage's share of the
+workers' on-CPU samples and writes the raw stacks and a flame graph to bench/out/.
+"""
+
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from bench import databases, ingest, server
+from bench.load import wrk
+
+# Stages of the POST path, most specific first: a sample counts for the first
+# stage any of whose markers appears in its stack (frames read "function (file:line)").
+STAGES = (
+    ("classifier score (scoring.score -> FastScorer)", ("score (service/scoring.py",)),
+    ("rules chain (rules.route)", ("route (service/rules.py",)),
+    ("duplicate / closed-post queries (admission.admit)", ("admit (service/admission.py",)),
+    ("trusted-author query (previously_approved)", ("previously_approved (",)),
+    ("site settings load (settings.of, marshmallow)", ("of (service/settings.py",)),
+    ("flood control (reader_slot)", ("reader_slot (",)),
+    ("site-key rate limit (limit_site_key)", ("limit_site_key (",)),
+    ("auth: key lookup + hash (auth._caller)", ("_caller (service/auth.py",)),
+    ("ORM insert + commit (session.commit)", ("commit (sqlalchemy/orm/session.py",)),
+    ("request parse + CommentIn validation (webargs)", ("webargs/",)),
+    ("response dump (flask-smorest/marshmallow)", ("flask_smorest/response.py",)),
+    (
+        "rest of submit (Comment(), add, url_for)",
+        ("submit (service/comments.py", "submit_comment ("),
+    ),
+    ("session close / teardown", ("do_teardown_appcontext (",)),
+    ("Flask/Werkzeug request handling", ("wsgi_app (flask/app.py",)),
+)
+OUTSIDE = "gunicorn: accept, HTTP parse, socket I/O (outside the app)"
+
+
+def stage_of(stack: str) -> str:
+    """The stage a sampled stack belongs to."""
+    for name, markers in STAGES:
+        if any(marker in stack for marker in markers):
+            return name
+    return OUTSIDE
+
+
+def breakdown(raw: Path) -> Counter:
+    """Count py-spy's collapsed samples ("frame;frame;... count") per stage."""
+    counts: Counter = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack:
+            counts[stage_of(stack)] += int(count)
+    return counts
+
+
+def record(pid: int, seconds: int, out: Path, fmt: str) -> subprocess.Popen:
+    """Start py-spy sampling a gunicorn master and its workers."""
+    argv = ["py-spy", "record", "--pid", str(pid), "--subprocesses", "--duration", str(seconds)]
+    argv += ["--rate", "250", "--format", fmt, "--output", str(out), "--nonblocking"]
+    return subprocess.Popen(
+        [str(server.BIN / argv[0]), *argv[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def main(seconds: int = 20) -> int:
+    """Serve, load and sample; print the breakdown."""
+    env = ingest.app_env(databases.fresh_sqlite("profile"), shared_limits=False)
+    token = ingest.provision(env)
+    raw, flame = server.OUT / "post-profile.txt", server.OUT / "post-profile.svg"
+    with server.serve("wsgi:app", env, ingest.WORKERS, "/healthz") as (base, pid):
+        url = base + "/api/v1/comments"
+        wrk(url, 2, ingest.WORKERS, token, uuid.uuid4().hex[:8])
+        samplers = [record(pid, seconds, raw, "raw"), record(pid, seconds, flame, "flamegraph")]
+        load = wrk(url, seconds + 1, ingest.WORKERS, token, uuid.uuid4().hex[:8])
+        for sampler in samplers:
+            if sampler.wait(timeout=60) != 0:
+                print(sampler.stderr.read().decode(), file=sys.stderr)
+                return 1
+    counts = breakdown(raw)
+    total = sum(counts.values())
+    print(f"{load.rate:.0f} req/s, {load.errors} errors; {total} on-CPU samples in the workers")
+    for name, count in counts.most_common():
+        print(f"{100 * count / total:5.1f} %  {name}")
+    print(f"raw stacks: {raw}\nflame graph: {flame}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*map(int, sys.argv[1:2])))
