@@ -44,8 +44,8 @@ def command(rows: int, workdir: Path) -> list[str]:
     ]
 
 
-def run(argv: list[str]) -> tuple[float, float]:
-    """Run a command to completion; return its wall seconds and its peak RSS in MiB."""
+def run(argv: list[str]) -> tuple[float, float, float]:
+    """Run a command to completion; return its wall seconds, CPU seconds and peak RSS in MiB."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -53,7 +53,7 @@ def run(argv: list[str]) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed:\n{process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def figures(sizes: tuple[int, ...], skipped: tuple[int, ...] = ()) -> list[Figure]:
@@ -62,13 +62,13 @@ def figures(sizes: tuple[int, ...], skipped: tuple[int, ...] = ()) -> list[Figur
     results = []
     for rows in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-retrain-") as workdir:
-            seconds, peak = run(command(rows, Path(workdir)))
+            seconds, cpu, peak = run(command(rows, Path(workdir)))
         name = f"{label} {rows:,} labelled"
         if rows == 100_000:
             results.append(at_most(name, seconds, "s", TARGET_SECONDS_AT_100K))
         else:
             results.append(info(name, seconds, "s"))
-        results[-1].note = f"peak RSS {peak:.0f} MiB"
+        results[-1].note = f"CPU {cpu:.0f} s, peak RSS {peak:.0f} MiB"
     for rows in skipped:
         results.append(
             Figure(

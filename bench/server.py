@@ -45,7 +45,8 @@ def cli(env: Mapping[str, str], *args: str) -> str:
     from service import create_app
     from service.db import db
 
-    logging.getLogger("service.scoring").setLevel(logging.ERROR)
+    for noisy in ("service.scoring", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     app = create_app(
         {"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"], "MODEL_DIR": OUT}
     )
