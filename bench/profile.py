@@ -17,6 +17,8 @@ from bench.load import wrk
 
 # Stages of the POST path, most specific first: a sample counts for the first
 # stage any of whose markers appears in its stack (frames read "function (file:line)").
+# Markers name the function doing the work, never a decorator's wrapper, which
+# stays on the stack for the whole view.
 STAGES = (
     ("classifier score (scoring.score -> FastScorer)", ("score (service/scoring.py",)),
     ("rules chain (rules.route)", ("route (service/rules.py",)),
@@ -27,8 +29,8 @@ STAGES = (
     ("site-key rate limit (limit_site_key)", ("limit_site_key (",)),
     ("auth: key lookup + hash (auth._caller)", ("_caller (service/auth.py",)),
     ("ORM insert + commit (session.commit)", ("commit (sqlalchemy/orm/session.py",)),
-    ("request parse + CommentIn validation (webargs)", ("webargs/",)),
-    ("response dump (flask-smorest/marshmallow)", ("flask_smorest/response.py",)),
+    ("request parse + CommentIn validation (webargs)", ("Parser.parse (webargs/",)),
+    ("response dump (CommentCreated, marshmallow)", ("Schema.dump (marshmallow/",)),
     (
         "rest of submit (Comment(), add, url_for)",
         ("submit (service/comments.py", "submit_comment ("),
