@@ -1,70 +1,136 @@
-"""Score one record without sklearn's per-call overhead, using the fitted pipeline's weights."""
+"""Score one record without sklearn's per-call overhead, using the fitted pipeline's weights.
+
+Per call the work is plain Python on small objects: the text's words are looked up in a cache
+of each word's in-vocabulary char n-gram ids (char_wb n-grams never cross a word boundary, so a
+text's char counts are the sum of its words'), the ids are counted, and each present term adds
+``tf * idf * coef`` to the dot product and ``(tf * idf) ** 2`` to the l2 norm. No numpy or scipy
+object is built per call. Equality with ``predict_proba`` is tested to 1e-9.
+"""
 
 import math
+import operator
+import re
 from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from model.features import MetaTokens, Signals, meta_tokens, record_row, signals
+
+# Words seen by the char n-gram cache before it is emptied and refilled (bounds its memory,
+# about 20 MB at most; comment vocabularies repeat, so the hit rate stays high).
+WORD_CACHE_SIZE = 100_000
+
+
+@lru_cache(maxsize=4096)
+def _sublinear(count: int) -> float:
+    """Return sklearn's sublinear term frequency, 1 + log(count)."""
+    return 1.0 + math.log(count)
 
 
 def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
     """Return sklearn's char_wb n-grams of a lower-cased text (same multiset, fewer steps)."""
     grams = []
     for word in text.split():
-        word = f" {word} "
-        size = len(word)
-        # sklearn emits a padded word no longer than n once, as itself, and stops there.
-        grams += [
-            word[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)
-        ] or [word]
+        grams += _word_ngrams(word, low, high)
     return grams
 
 
-def _analyzer(vectorizer: TfidfVectorizer):
-    """Return a function from raw text to the vectorizer's terms."""
-    plain = (
+def _word_ngrams(word: str, low: int, high: int) -> list[str]:
+    """Return sklearn's char_wb n-grams of one word (padded with a space on each side)."""
+    word = f" {word} "
+    size = len(word)
+    # sklearn emits a padded word no longer than n once, as itself, and stops there.
+    return [
+        word[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)
+    ] or [word]
+
+
+def _plain(vectorizer: TfidfVectorizer) -> bool:
+    """Tell whether a vectorizer uses sklearn's default preprocessing (lower case only)."""
+    return (
         vectorizer.lowercase
         and vectorizer.strip_accents is None
         and vectorizer.preprocessor is None
+        and vectorizer.tokenizer is None
+        and vectorizer.stop_words is None
+        and not callable(vectorizer.analyzer)
     )
-    if vectorizer.analyzer == "char_wb" and plain:
-        low, high = vectorizer.ngram_range
-        return lambda text: char_wb_ngrams(text.lower(), low, high)
-    return vectorizer.build_analyzer()
 
 
 class _Tfidf:
     """Apply a fitted TfidfVectorizer and a linear slice to one text."""
 
     def __init__(self, vectorizer: TfidfVectorizer, coef: np.ndarray):
-        if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.binary:
-            raise TypeError("the fast path supports l2-normalised, non-binary TF-IDF only")
-        self.analyze = _analyzer(vectorizer)
+        if vectorizer.norm != "l2" or not vectorizer.use_idf:
+            raise TypeError("the fast path supports l2-normalised TF-IDF only")
+        idf = np.asarray(vectorizer.idf_, dtype=float)
+        self.ids = vectorizer.vocabulary_
+        self.weight = (idf * np.asarray(coef, dtype=float)).tolist()
+        self.idf = idf.tolist()
         self.sublinear = vectorizer.sublinear_tf
-        self.vocabulary = vectorizer.vocabulary_
-        self.terms = self.vocabulary.keys()
-        self.idf = np.asarray(vectorizer.idf_, dtype=float)
-        self.coef = np.asarray(coef, dtype=float)
+        self.binary = vectorizer.binary
+        self.low, self.high = vectorizer.ngram_range
+        self.cache: dict[str, tuple[int, ...]] = {}
+        if vectorizer.analyzer == "char_wb" and _plain(vectorizer):
+            self.ids_of = self._char_wb_ids
+        elif vectorizer.analyzer == "word" and _plain(vectorizer):
+            self.token = re.compile(vectorizer.token_pattern)
+            self.ids_of = self._word_ids
+        else:
+            analyze = vectorizer.build_analyzer()
+            ids = self.ids
+            self.ids_of = lambda text: [ids[t] for t in analyze(text) if t in ids]
+
+    def _char_wb_ids(self, text: str) -> list[int]:
+        """Return the vocabulary ids of a text's char_wb n-grams, one per occurrence."""
+        cache, found = self.cache, []
+        for word in text.lower().split():
+            ids = cache.get(word)
+            if ids is None:
+                vocabulary = self.ids
+                grams = _word_ngrams(word, self.low, self.high)
+                ids = tuple(vocabulary[g] for g in grams if g in vocabulary)
+                if len(cache) >= WORD_CACHE_SIZE:
+                    cache.clear()
+                cache[word] = ids
+            found += ids
+        return found
+
+    def _word_ids(self, text: str) -> list[int]:
+        """Return the vocabulary ids of a text's word n-grams, one per occurrence."""
+        tokens = self.token.findall(text.lower())
+        vocabulary, found = self.ids, []
+        for n in range(self.low, self.high + 1):
+            if n == 1:
+                grams = tokens
+            else:
+                grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            found += [vocabulary[g] for g in grams if g in vocabulary]
+        return found
 
     def __call__(self, row: list[str], column) -> float:
         """Return this block's contribution to the decision value."""
-        counts = Counter(self.analyze(row[column]))
-        present = counts.keys() & self.terms
-        if not present:
+        found = self.ids_of(row[column])
+        if not found:
             return 0.0
-        # map() keeps the per-term work in C; only the arithmetic is vectorised.
-        index = np.fromiter(
-            map(self.vocabulary.__getitem__, present), dtype=np.intp, count=len(present)
-        )
-        tf = np.fromiter(map(counts.__getitem__, present), dtype=float, count=len(present))
-        if self.sublinear:
-            tf = np.log(tf) + 1.0
-        values = tf * self.idf[index]
-        return float(values @ self.coef[index]) / math.sqrt(float(values @ values))
+        counts = Counter(found)
+        terms = list(counts)
+        # map(), sum() and math.hypot keep the per-term loop in C: no Python-level loop here.
+        if self.binary:
+            tf = [1.0] * len(terms)
+        elif self.sublinear:
+            tf = list(map(_sublinear, counts.values()))
+        else:
+            tf = list(map(float, counts.values()))
+        dot = sum(map(operator.mul, tf, map(self.weight.__getitem__, terms)))
+        norm = math.hypot(*map(operator.mul, tf, map(self.idf.__getitem__, terms)))
+        return dot / norm
 
 
 class _Signals:
@@ -75,9 +141,8 @@ class _Signals:
 
     def __call__(self, row: list[str], columns) -> float:
         """Return this block's contribution to the decision value."""
-        return math.fsum(
-            w * x for w, x in zip(self.coef, signals(*(row[c] for c in columns)), strict=True)
-        )
+        values = signals(*(row[c] for c in columns))
+        return sum(w * x for w, x in zip(self.coef, values, strict=True))
 
 
 class _Tokens:
@@ -85,7 +150,7 @@ class _Tokens:
 
     def __init__(self, transformer: Pipeline, coef: np.ndarray):
         vocabulary = transformer[-1].vocabulary_
-        self.weights = {token: coef[i] for token, i in vocabulary.items()}
+        self.weights = {token: float(coef[i]) for token, i in vocabulary.items()}
 
     def __call__(self, row: list[str], columns) -> float:
         """Return this block's contribution to the decision value."""
@@ -104,20 +169,32 @@ def _block(transformer, coef: np.ndarray):
     raise TypeError(f"the fast path does not support {type(transformer).__name__}")
 
 
+def _linear_and_link(classifier) -> tuple[object, float, float]:
+    """Return the linear model and the (a, b) of its sigmoid link: p = 1 / (1 + exp(a*d + b))."""
+    if isinstance(classifier, LogisticRegression):
+        # Logistic regression's own probability: p = 1 / (1 + exp(-d)).
+        return classifier, -1.0, 0.0
+    if isinstance(classifier, CalibratedClassifierCV):
+        calibrated = classifier.calibrated_classifiers_
+        if len(calibrated) == 1 and calibrated[0].method == "sigmoid":
+            calibrator = calibrated[0].calibrators[0]
+            return calibrated[0].estimator, float(calibrator.a_), float(calibrator.b_)
+    raise TypeError(
+        "the fast path needs a binary LogisticRegression or one sigmoid-calibrated "
+        "linear classifier (ensemble=False)"
+    )
+
+
 class FastScorer:
-    """Compute the calibrated spam probability of one record from a fitted serving pipeline."""
+    """Compute the spam probability of one record from a fitted serving pipeline."""
 
     def __init__(self, pipeline: Pipeline):
-        calibrated = pipeline.named_steps["classifier"].calibrated_classifiers_
-        if len(calibrated) != 1 or calibrated[0].method != "sigmoid":
-            raise TypeError(
-                "the fast path needs one sigmoid-calibrated classifier (ensemble=False)"
-            )
-        linear = calibrated[0].estimator
-        coef = np.asarray(linear.coef_, dtype=float).ravel()
+        linear, self.a, self.b = _linear_and_link(pipeline.named_steps["classifier"])
+        coef = np.asarray(linear.coef_, dtype=float)
+        if coef.shape[0] != 1:
+            raise TypeError("the fast path needs a binary classifier")
+        coef = coef.ravel()
         self.intercept = float(np.ravel(linear.intercept_)[0])
-        self.a = float(calibrated[0].calibrators[0].a_)
-        self.b = float(calibrated[0].calibrators[0].b_)
         features = pipeline.named_steps["features"]
         self.blocks = []
         for name, transformer, columns in features.transformers_:
@@ -126,9 +203,11 @@ class FastScorer:
                 self.blocks.append((_block(transformer, coef[indices]), columns))
 
     def __call__(self, record: Mapping) -> float:
-        """Return the calibrated spam probability of one record."""
+        """Return the spam probability of one record."""
         row = record_row(record)
-        decision = self.intercept + sum(block(row, columns) for block, columns in self.blocks)
+        decision = self.intercept
+        for block, columns in self.blocks:
+            decision += block(row, columns)
         margin = self.a * decision + self.b
         # The logistic function, written so that neither branch can overflow.
         if margin >= 0:

@@ -13,6 +13,11 @@ from model.corpora import FIELDS
 # Column positions in the record frame that the ColumnTransformer selects from.
 CONTENT, AUTHOR_NAME, AUTHOR_EMAIL, AUTHOR_URL, POST_ID = range(len(FIELDS))
 PROFILE = [CONTENT, AUTHOR_NAME, AUTHOR_EMAIL, AUTHOR_URL]
+# The model reads the first MAX_CHARS characters of a comment, in training and in serving
+# alike. 99.7 % of the YouTube comments are shorter (the longest is 1,064), the spam evidence of
+# a long comment (the pitch, the link) is in its opening, and the cap bounds the cost of one
+# score: a 50 kB paste costs what a 1,000-character comment does.
+MAX_CHARS = 1000
 
 _NAME_KEYWORDS = re.compile(
     r"free|cash|money|loan|casino|bet|sex|xxx|porn|viagra|cialis|pharm|seo|promo|deal|"
@@ -27,7 +32,7 @@ _MIXED = re.compile(r"\b(?=\w*[a-z])(?=\w*\d)\w+\b", re.IGNORECASE)
 
 def record_row(record: Mapping) -> list[str]:
     """Return one record's cleaned content then its stripped profile fields, "" when absent."""
-    return [text.clean(record.get("content"))] + [
+    return [text.clean(record.get("content"))[:MAX_CHARS]] + [
         (record.get(key) or "").strip() for key in FIELDS[1:]
     ]
 

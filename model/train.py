@@ -16,9 +16,8 @@ from model.pipeline import serving_pipeline
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILES = ("Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv")
 MODEL_DESCRIPTION = (
-    "linear SVM (C=1) on char 2-5-gram and word 1-2-gram TF-IDF of the "
-    "content, author-name char n-grams, link/domain tokens and dense signals; sigmoid "
-    "calibration on leave-one-source-out decision values"
+    "logistic regression (C=30, its own probability) on char_wb 2-5-gram and word 1-2-gram "
+    "TF-IDF of the content (first 1000 characters), link/domain tokens and dense signals"
 )
 
 

@@ -24,6 +24,9 @@ PROBES = [
         "post_id": "p1",
     },
     {"content": "Ünïcödé ☃ 😀 &amp; &#39;quotes&#39;", "author_name": "Ann"},
+    # Repeated n-grams (sublinear tf), a word longer than the cap, and a text cut at the cap.
+    {"content": "subscribe subscribe SUBSCRIBE!!! " * 20 + "a" * 1500},
+    {"content": "check   my\tchannel\u00a0now http://x.co/" + "spam " * 400},
 ]
 
 
@@ -62,6 +65,23 @@ def test_the_fast_path_equals_predict_proba(classifier, videos):
     np.testing.assert_allclose(fast, exact, rtol=0, atol=1e-9)
     assert classifier.score_many(records) == pytest.approx(list(exact), abs=0)
     assert classifier.score_many([]) == []
+
+
+def test_the_fast_path_is_exact_whatever_its_word_cache_holds(classifier, videos, monkeypatch):
+    from model import fastpath
+
+    monkeypatch.setattr(fastpath, "WORD_CACHE_SIZE", 3)
+    records = videos.records[:300] + PROBES
+    fresh = fastpath.FastScorer(classifier.pipeline)
+    exact = classifier.pipeline.predict_proba(records)[:, 1]
+    twice = [fresh(record) for record in records] + [fresh(record) for record in records]
+    np.testing.assert_allclose(twice, np.tile(exact, 2), rtol=0, atol=1e-9)
+
+
+def test_the_model_reads_the_first_max_chars_characters():
+    from model.features import MAX_CHARS, record_row
+
+    assert len(record_row({"content": "x" * (MAX_CHARS + 500)})[0]) == MAX_CHARS
 
 
 def test_scores_are_probabilities(classifier, videos):

@@ -13,7 +13,11 @@ def test_clean_decodes_entities_breaks_markup_and_drops_the_trailing_bom():
 
 
 def test_youtube_rows_keep_embedded_newlines_and_author(write):
-    path = write("video.csv", YOUTUBE_HEADER + 'a1,Ann,2014-01-01,"line one\nline two\ufeff",0\na2,Bob,2014-01-02,buy now,1\n')
+    path = write(
+        "video.csv",
+        YOUTUBE_HEADER
+        + 'a1,Ann,2014-01-01,"line one\nline two\ufeff",0\na2,Bob,2014-01-02,buy now,1\n',
+    )
     dataset = corpora.load(path)
     assert dataset.labels == [0, 1]
     assert dataset.records[0]["content"] == "line one\nline two\ufeff"
@@ -26,7 +30,12 @@ def test_youtube_rows_keep_embedded_newlines_and_author(write):
 @pytest.mark.parametrize(
     ("name", "content", "line", "problem"),
     [
-        ("video.csv", YOUTUBE_HEADER + 'a1,Ann,d,"two\nlines",0\na2,Bob,d,text,maybe\n', 4, "label 'maybe'"),
+        (
+            "video.csv",
+            YOUTUBE_HEADER + 'a1,Ann,d,"two\nlines",0\na2,Bob,d,text,maybe\n',
+            4,
+            "label 'maybe'",
+        ),
         ("video.csv", YOUTUBE_HEADER + "a1,Ann,d,text,0\na2,Bob,d\n", 3, "expected 5 fields"),
         ("sms.txt", "ham\thello\nspam no tab here\n", 2, "no tab"),
         ("sms.txt", "ham\thello\nspa\tcall now\n", 2, "label 'spa'"),
@@ -61,17 +70,27 @@ def test_sms_reads_label_and_text_split_on_the_first_tab(write):
 
 
 def test_project_csv_accepts_word_and_digit_labels_and_optional_columns(write):
-    path = write("own.csv", "content,label,author_name,author_email,author_url,post_id\n"
-                            "nice post,ham,Ann,ann@example.org,,p1\nbuy pills,1,Bot,,http://x.ru,p1\n")
+    path = write(
+        "own.csv",
+        "content,label,author_name,author_email,author_url,post_id\n"
+        "nice post,ham,Ann,ann@example.org,,p1\nbuy pills,1,Bot,,http://x.ru,p1\n",
+    )
     dataset = corpora.load(path)
     assert dataset.labels == [0, 1]
-    assert dataset.records[0] == {"content": "nice post", "author_name": "Ann", "author_email": "ann@example.org",
-                                  "author_url": None, "post_id": "p1"}
+    assert dataset.records[0] == {
+        "content": "nice post",
+        "author_name": "Ann",
+        "author_email": "ann@example.org",
+        "author_url": None,
+        "post_id": "p1",
+    }
     assert dataset.records[1]["author_url"] == "http://x.ru"
 
 
 def test_labelled_records_carry_weights_and_refuse_bad_ones():
-    dataset = corpora.labelled([{"content": "hi", "label": "ham"}, {"content": "buy", "label": 1, "weight": 3}])
+    dataset = corpora.labelled(
+        [{"content": "hi", "label": "ham"}, {"content": "buy", "label": 1, "weight": 3}]
+    )
     assert dataset.labels == [0, 1] and dataset.weights == [1.0, 3.0]
     with pytest.raises(corpora.CorpusError, match="record 0: weight must be positive"):
         corpora.labelled([{"content": "x", "label": "spam", "weight": 0}])
