@@ -40,7 +40,7 @@ SELECT :site_id, 'post-' || (i % 5000), 'Reader ' || (i % 90000),
        'reader' || (i % 90000) || '@example.org', {_TEXT}, '192.0.2.' || (i % 250),
        {_STATUS}, {_SCORE}, 'seed', '["seeded"]'::json,
        timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second', 1
-FROM generate_series(1, :count) AS i
+FROM generate_series(1::bigint, :count) AS i
 """
 
 
