@@ -5,11 +5,12 @@ from collections.abc import Mapping
 from flask import Flask
 
 from . import cli, console, dryrun, errors, logs, metrics, ops, ratelimit, scoring, security
-from .api import admin, moderation, public
+from .api import IdConverter, admin, moderation, public
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
 from .extensions import api
 from .models import utcnow
+from .schemas import MAX_ID
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -25,7 +26,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     metrics.init_app(app)
     security.init_app(app)
     db.init_app(app)
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app)
+    api.register_converter(
+        IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(public.blp)
     api.register_blueprint(moderation.blp)

@@ -2,11 +2,19 @@
 
 import logging
 
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+
+class ErrorBody(ma.Schema):
+    """Every error's body: one message, or messages by field (documents the contract)."""
+
+    error = ma.fields.String()
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
 
 
 class DomainError(Exception):

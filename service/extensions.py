@@ -2,4 +2,13 @@
 
 import flask_smorest
 
-api = flask_smorest.Api()
+from .errors import ErrorBody
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, documenting errors in the shape errors.py gives them."""
+
+    ERROR_SCHEMA = ErrorBody
+
+
+api = Api()

@@ -34,12 +34,16 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-class RequestIdFilter(logging.Filter):
-    """Stamp every record with the current request's id (None outside a request)."""
+def _stamp_request_id(factory):
+    """Wrap a log record factory so every record carries the current request's id."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def make_record(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
         record.request_id = g.get("request_id") if has_request_context() else None
-        return True
+        return record
+
+    make_record.stamps_request_id = True
+    return make_record
 
 
 def configure(level: str) -> None:
@@ -49,7 +53,6 @@ def configure(level: str) -> None:
         return
     handler = logging.StreamHandler()
     handler.setFormatter(JSONFormatter())
-    handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(level)
 
@@ -80,6 +83,9 @@ def _finish_request(response):
 
 def init_app(app: Flask) -> None:
     """Give every request an id and an access log line; log JSON unless disabled."""
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "stamps_request_id", False):
+        logging.setLogRecordFactory(_stamp_request_id(factory))
     if app.config["LOG_JSON"]:
         configure(app.config["LOG_LEVEL"])
     app.before_request(_start_request)

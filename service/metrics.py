@@ -48,7 +48,7 @@ def _start_timer() -> None:
 
 
 def _observe(response):
-    # The URL rule, not the path, keeps the label set small: /comments/<int:comment_id>.
+    # The URL rule, not the path, keeps the label set small: /comments/<id:comment_id>.
     endpoint = request.url_rule.rule if request.url_rule else "unmatched"
     REQUESTS.labels(request.method, endpoint, response.status_code).inc()
     LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - g.metrics_started)

@@ -44,6 +44,17 @@ class Email(Text):
             raise ma.ValidationError(f"Not a valid email address: {error}") from None
 
 
+# The largest id a 64-bit signed column holds; larger numbers cannot name a row.
+MAX_ID = 2**63 - 1
+
+
+class Id(ma.fields.Integer):
+    """A row id or version: a strict integer from 1 to MAX_ID."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+
+
 class Cursor(ma.fields.String):
     """An opaque keyset cursor: the sort value and id of the last item seen."""
 
@@ -63,7 +74,13 @@ class Cursor(ma.fields.String):
             isinstance(decoded, list)
             and len(decoded) == 2
             and isinstance(decoded[1], int)
-            and (decoded[0] is None or isinstance(decoded[0], str | int | float))
+            and 0 < decoded[1] <= MAX_ID
+            # A sort value is a time (text), a score in [0, 1], or null (unscored).
+            and (
+                decoded[0] is None
+                or isinstance(decoded[0], str)
+                or (isinstance(decoded[0], int | float) and 0 <= decoded[0] <= 1)
+            )
         )
         if not valid:
             raise ma.ValidationError("Not a valid cursor.")
@@ -97,7 +114,7 @@ class CommentIn(Strict):
         validate=ma.validate.Length(max=2000),
     )
     content = Text(required=True, strip=True, validate=ma.validate.Length(1, 10_000))
-    parent_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True)
+    parent_id = Id(load_default=None, allow_none=True)
     user_ip = ma.fields.IP(load_default=None, allow_none=True)
     user_agent = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
     referrer = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
@@ -243,9 +260,8 @@ class ModerateIn(Strict):
     """A moderator's decision on one comment."""
 
     action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
-    version = ma.fields.Integer(
+    version = Id(
         load_default=None,
-        strict=True,
         metadata={"description": "Refuse with 409 unless the comment is still at this version."},
     )
 
@@ -255,7 +271,7 @@ class BulkModerateIn(Strict):
 
     action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
     ids = ma.fields.List(
-        ma.fields.Integer(strict=True),
+        Id(),
         required=True,
         validate=ma.validate.Length(1, 100),
     )

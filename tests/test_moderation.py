@@ -9,8 +9,8 @@ from service.models import ModerationAction
 
 def test_detail_shows_reasons_history_and_author_record(moderator, submit, clock):
     earlier = submit(content="An earlier comment of mine.").get_json()["id"]
-    moderator.post(f"/api/v1/comments/{earlier}/moderate", {"action": "approve"})
     comment = submit().get_json()["id"]
+    moderator.post(f"/api/v1/comments/{earlier}/moderate", {"action": "approve"})
     clock.advance(minutes=5)
     moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "reject"})
 

@@ -37,7 +37,8 @@ def test_metrics_count_requests_comments_and_scoring(client, submit):
 
     text = client.get("/metrics").get_data(as_text=True)
 
-    assert 'moderato_http_requests_total{endpoint="/api/v1/comments",method="POST",status="201"}' in text
+    posted = 'endpoint="/api/v1/comments",method="POST",status="201"'
+    assert f"moderato_http_requests_total{{{posted}}}" in text
     assert "moderato_http_request_duration_seconds_bucket" in text
     assert 'moderato_comments_total{status="pending"}' in text
     assert "moderato_scoring_duration_seconds_count" in text

@@ -1,7 +1,7 @@
 """POST /api/v1/comments: validation, routing, storage and every error code."""
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from service.db import db
 from service.models import Comment, Status

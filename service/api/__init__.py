@@ -4,8 +4,18 @@ import flask_smorest
 from flask import request
 from flask_smorest import abort
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.routing import IntegerConverter
+
+from ..schemas import MAX_ID
 
 BEARER = [{"bearerAuth": []}]
+
+
+class IdConverter(IntegerConverter):
+    """A URL segment naming a row: an integer from 1 to MAX_ID, so it fits the column."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 class Parser(FlaskParser):

@@ -34,7 +34,7 @@ def queue(query):
     return {"items": items, "next_cursor": next_cursor}
 
 
-@blp.route("/comments/<int:comment_id>")
+@blp.route("/comments/<id:comment_id>")
 @blp.doc(security=BEARER)
 @moderator_required
 @blp.response(200, CommentDetail)
@@ -43,7 +43,7 @@ def get_comment(comment_id):
     return _detail(comments.get(g.moderator, comment_id))
 
 
-@blp.route("/comments/<int:comment_id>/moderate", methods=["POST"])
+@blp.route("/comments/<id:comment_id>/moderate", methods=["POST"])
 @blp.doc(security=BEARER)
 @moderator_required
 @blp.arguments(ModerateIn)
