@@ -45,20 +45,21 @@ class MemoryWindows:
     def __init__(self):
         self._entries: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
+        self._longest = 0.0
+        self._sweep_at = 1024
 
     def reserve(self, keys, limit, window, now, entry):
         """Add the entry under every key unless one is full; else the seconds to wait."""
         with self._lock:
-            waits = []
-            for key in keys:
-                live = {e: t for e, t in self._entries.get(key, {}).items() if t > now - window}
-                self._entries[key] = live
-                if len(live) >= limit:
-                    waits.append(min(live.values()) + window - now)
+            self._longest = max(self._longest, window)
+            if len(self._entries) >= self._sweep_at:
+                self._sweep(now)
+            live = {key: self._live(key, now - window) for key in keys}
+            waits = [min(t.values()) + window - now for t in live.values() if len(t) >= limit]
             if waits:
                 return max(waits)
             for key in keys:
-                self._entries[key][entry] = now
+                self._entries[key] = {**live[key], entry: now}
             return None
 
     def release(self, keys, entry):
@@ -66,6 +67,16 @@ class MemoryWindows:
         with self._lock:
             for key in keys:
                 self._entries.get(key, {}).pop(entry, None)
+
+    def _live(self, key: str, since: float) -> dict[str, float]:
+        return {e: t for e, t in self._entries.get(key, {}).items() if t > since}
+
+    def _sweep(self, now: float) -> None:
+        """Forget readers with nothing left in any window, so memory stays bounded."""
+        self._entries = {
+            key: live for key in self._entries if (live := self._live(key, now - self._longest))
+        }
+        self._sweep_at = max(1024, 2 * len(self._entries))
 
 
 # Atomic in Redis: drop expired entries, refuse if any key is full, else add to all.

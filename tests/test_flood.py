@@ -183,3 +183,16 @@ def test_an_unreachable_redis_does_not_cost_comments(make_app, site_headers, val
     ]
 
     assert {r.status_code for r in codes} == {201}
+
+
+def test_memory_windows_forget_readers_whose_windows_have_passed():
+    windows = ratelimit.MemoryWindows()
+    for n in range(1100):
+        windows.reserve([f"flood:1:ip:old-{n}"], 1, 60, 0.0, "entry")
+    assert windows.reserve(["flood:1:ip:old-0"], 1, 60, 30.0, "again") == 30.0
+
+    for n in range(1000):
+        windows.reserve([f"flood:1:ip:new-{n}"], 1, 60, 61.0, "entry")
+
+    # Swept as it grew: only the readers still inside their window are kept.
+    assert len(windows._entries) == 1000
