@@ -1,0 +1,154 @@
+"""Real servers for tests: gunicorn on a free loopback port, a private PostgreSQL cluster."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from service import create_app, migrate
+from service.db import db
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
+    """Poll /healthz until the server answers; fail with its log if it dies or hangs."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{base}/healthz", timeout=2)
+            return
+        except requests.RequestException:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"no answer in 30 s:\n{log.read_text()}"
+            time.sleep(0.1)
+
+
+def prepare(database_url: str) -> dict[str, str]:
+    """Migrate a database and create a site and an admin; return their secrets."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "live", "LOG_JSON": False})
+    with app.app_context():
+        migrate.upgrade(db.engine)
+    runner = app.test_cli_runner()
+    secrets = {
+        "site": runner.invoke(args=["sites", "create", "news"]).output.splitlines()[-1],
+        "moderator": runner.invoke(
+            args=["moderators", "create", "admin@news.example", "--admin"]
+        ).output.splitlines()[-1],
+    }
+    with app.app_context():
+        db.engine.dispose()
+    return secrets
+
+
+@dataclass
+class Server:
+    """A running gunicorn: its base URL, master process and log."""
+
+    base: str
+    process: subprocess.Popen
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the master's worker processes."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], folder: Path, workers: int = 2) -> Iterator[Server]:
+    """Serve wsgi:app with the shipped gunicorn.conf.py on a free port, as deployed."""
+    port, log = free_port(), folder / "gunicorn.log"
+    settings = {
+        **os.environ,
+        "LOG_JSON": "0",
+        "SECRET_KEY": "live",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
+        **env,
+    }
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=settings,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        wait_until_serving(server.base, process, log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Postgres:
+    """A private PostgreSQL cluster that a test may stop and start at will."""
+
+    folder: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *args: str, check: bool = True) -> None:
+        # PostgreSQL refuses to run as root, so the cluster belongs to its own user.
+        command = [PG_BIN / "pg_ctl", "-D", self.folder, "-w", *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *map(str, command)]
+        subprocess.run(command, check=check, capture_output=True)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=on"
+        self._ctl("-o", options, "-l", str(self.folder / "server.log"), "start")
+
+    def stop(self) -> None:
+        """Stop at once, as a crash would: clients are cut off mid-transaction."""
+        self._ctl("-m", "immediate", "stop")
+
+
+@contextmanager
+def private_postgres() -> Iterator[Postgres]:
+    """Create, start and finally remove a throwaway cluster on a free port."""
+    # Not under pytest's tmp_path: its root-only parent would lock the postgres user out.
+    folder = Path(tempfile.mkdtemp(prefix="moderato-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    initdb = [str(PG_BIN / "initdb"), "-D", str(folder), "-U", "postgres", "-A", "trust"]
+    if os.geteuid() == 0:
+        initdb = ["runuser", "-u", "postgres", "--", *initdb]
+    subprocess.run(initdb, check=True, capture_output=True)
+    cluster = Postgres(folder, free_port())
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster._ctl("-m", "immediate", "stop", check=False)
+        shutil.rmtree(folder, ignore_errors=True)
