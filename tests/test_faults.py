@@ -1,4 +1,4 @@
-"""Faults survived: a broken model, a full or read-only disk, a killed worker, a stopped database."""
+"""Faults survived: a broken model, a full or read-only disk, a killed worker, a stopped DB."""
 
 import os
 import shutil
@@ -153,9 +153,11 @@ def test_a_stopped_database_answers_503_and_recovers_by_itself(tmp_path):
         env = {"DATABASE_URL": postgres.url, "SITE_REQUESTS_PER_SECOND": "100000"}
         with gunicorn(env, tmp_path, workers=2) as server:
             headers = {"Authorization": f"Bearer {secrets['site']}"}
-            post = lambda n: requests.post(
-                f"{server.base}/api/v1/comments", json=comment(n), headers=headers, timeout=30
-            )
+
+            def post(n):
+                url = f"{server.base}/api/v1/comments"
+                return requests.post(url, json=comment(n), headers=headers, timeout=30)
+
             before = post(0)
             postgres.stop()
             during = [post(n) for n in range(1, 4)]
