@@ -12,6 +12,7 @@ from . import credentials, migrate, privacy
 from .comments import now
 from .console import passwords
 from .db import db
+from .model_cli import model_cli
 from .models import Moderator, Role, Site
 
 db_cli = AppGroup("db", help="Manage the database schema.")
@@ -132,5 +133,5 @@ def privacy_erase(email):
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for group in (db_cli, sites_cli, moderators_cli, privacy_cli):
+    for group in (db_cli, sites_cli, moderators_cli, privacy_cli, model_cli):
         app.cli.add_command(group)

@@ -5,7 +5,11 @@ unit, and the risk of changing it.
 """
 
 import os
+import time
 from pathlib import Path
+
+from model.train import DATA_DIR as DATA
+from model.train import DEFAULT_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -33,6 +37,35 @@ class Config:
     # named in its LATEST file is served. Missing model: comments are stored
     # as pending with the reason "unscored", never lost.
     MODEL_DIR = os.environ.get("MODEL_DIR", str(ROOT / "models"))
+
+    # Seconds between a worker's looks at the model registry (one indexed query,
+    # on the request path) for a newly promoted or rolled-back version. A
+    # promotion reaches every worker within this plus one request. 0: every
+    # request looks (tests). Longer means a slower rollout of a fix.
+    MODEL_POLL_SECONDS = float(os.environ.get("MODEL_POLL_SECONDS", 10))
+    # The monotonic clock of that poll; tests inject their own instead of sleeping.
+    MONOTONIC = time.monotonic
+
+    # `flask model retrain`: how much lower may the challenger's deciding metric
+    # (PR-AUC on the newest labels) be than the champion's and still promote.
+    # 0.01 tolerates noise on a small slice; larger risks promoting a worse model.
+    RETRAIN_MARGIN = float(os.environ.get("RETRAIN_MARGIN", 0.01))
+    # Fraction (0-1) of the site's labels, the newest by decision time, held out
+    # to judge the challenger. Larger: a surer verdict, less to learn from.
+    RETRAIN_HOLDOUT = float(os.environ.get("RETRAIN_HOLDOUT", 0.2))
+    # Most a site label may weigh against one corpus row. Labels together weigh
+    # as much as the corpora until there are that many (docs/model.md); a higher
+    # cap lets a handful of labels swing the model, risking overfitting.
+    LABEL_WEIGHT_MAX = float(os.environ.get("LABEL_WEIGHT_MAX", 10))
+    # Corpus files a retrain learns from besides the labels (comma-separated
+    # paths). Default: the shipped YouTube files, as `make train` uses.
+    RETRAIN_CORPORA = tuple(
+        path
+        for path in os.environ.get(
+            "RETRAIN_CORPORA", ",".join(str(DATA / name) for name in DEFAULT_FILES)
+        ).split(",")
+        if path
+    )
 
     # Spam probability at or above which a comment goes straight to the spam
     # folder. Unset: the threshold chosen at training time (spam precision

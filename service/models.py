@@ -1,4 +1,4 @@
-"""Tables: sites, moderators, comments and the moderation actions on them."""
+"""Tables: sites, moderators, comments, the moderation actions on them, model versions."""
 
 import enum
 from datetime import UTC, datetime
@@ -163,3 +163,33 @@ class ModerationAction(Base):
 
     comment: Mapped[Comment] = orm.relationship(back_populates="actions", lazy="raise")
     moderator: Mapped[Moderator] = orm.relationship(lazy="joined")
+
+
+class VersionStatus(enum.StrEnum):
+    """Where a trained model version stands: serving history or never served."""
+
+    PROMOTED = "promoted"  # served since promoted_at; the newest promotion serves
+    REJECTED = "rejected"  # lost its evaluation against the champion; kept for the record
+    ROLLED_BACK = "rolled_back"  # was serving until a rollback; never served again by rollback
+
+
+class ModelVersion(Base):
+    """A trained model kept in the database, so every worker on every host can load it."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        # Workers poll for the serving version: the newest promotion.
+        sa.Index(None, "status", "promoted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus, "model_status"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manifest: Mapped[dict] = mapped_column(sa.JSON)
+    artifact: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # Hex sha256 of the artifact, and hex HMAC-SHA256 of artifact + manifest under
+    # SECRET_KEY: a worker unpickles nothing it cannot attribute to this service.
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    hmac: Mapped[str] = mapped_column(sa.String(64))

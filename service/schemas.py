@@ -292,11 +292,35 @@ class BulkResults(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(BulkResult))
 
 
+class Drift(ma.Schema):
+    """Moderators' decisions on comments the serving model scored, since its promotion."""
+
+    since = ma.fields.DateTime(
+        allow_none=True, metadata={"description": "Its promotion; null: served from MODEL_DIR."}
+    )
+    reviewed = ma.fields.Integer(metadata={"description": "Decided comments it scored."})
+    false_positives = ma.fields.Integer(
+        metadata={"description": "Scored at or above the threshold, judged ham."}
+    )
+    false_negatives = ma.fields.Integer(
+        metadata={"description": "Scored below the threshold, judged spam."}
+    )
+    false_positive_rate = ma.fields.Float(
+        allow_none=True, metadata={"description": "Of its spam calls, the share overturned."}
+    )
+    false_negative_rate = ma.fields.Float(
+        allow_none=True, metadata={"description": "Of the rest, the share judged spam."}
+    )
+    overturn_rate = ma.fields.Float(allow_none=True)
+
+
 class ModelInfo(ma.Schema):
     """The model that scores new comments."""
 
     version = ma.fields.String()
     trained_at = ma.fields.String(allow_none=True)
+    promoted_at = ma.fields.DateTime(allow_none=True)
     threshold = ma.fields.Float(metadata={"description": "The spam threshold in force."})
     training_data = ma.fields.Raw()
     metrics = ma.fields.Raw()
+    drift = ma.fields.Nested(Drift)

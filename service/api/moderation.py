@@ -3,8 +3,9 @@
 from flask import g
 from flask_smorest import abort
 
-from .. import comments, scoring
+from .. import comments, drift, registry, scoring
 from ..auth import moderator_required
+from ..db import db
 from ..schemas import (
     ACTIONS,
     BulkModerateIn,
@@ -71,17 +72,20 @@ def moderate_many(data):
 @moderator_required
 @blp.response(200, ModelInfo)
 def model_info():
-    """Describe the serving model: version, training data, metrics, threshold."""
+    """Describe the serving model, and how often moderators overturned it since promotion."""
     classifier = scoring.classifier()
     if classifier is None:
         abort(503, message="no model is loaded: comments are stored unscored")
     manifest = classifier.manifest
+    promoted_at = registry.promoted_at(db.session, classifier.version)
     return {
         "version": classifier.version,
         "trained_at": manifest.get("trained_at"),
+        "promoted_at": promoted_at,
         "threshold": scoring.threshold(),
         "training_data": manifest.get("data"),
         "metrics": manifest.get("metrics"),
+        "drift": drift.overturns(classifier.version, scoring.threshold(), promoted_at),
     }
 
 
