@@ -44,8 +44,8 @@ class Email(Text):
             raise ma.ValidationError(f"Not a valid email address: {error}") from None
 
 
-# The largest id a 64-bit signed column holds; larger numbers cannot name a row.
-MAX_ID = 2**63 - 1
+# The largest id an INTEGER column holds on every backend (int4 on PostgreSQL).
+MAX_ID = 2**31 - 1
 
 
 class Id(ma.fields.Integer):

@@ -42,17 +42,22 @@ def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
             time.sleep(0.1)
 
 
-def prepare(database_url: str) -> dict[str, str]:
-    """Migrate a database and create a site and an admin; return their secrets."""
+def prepare(database_url: str, moderators: int = 1) -> dict:
+    """Migrate a database, create a site and admins; return the site key and their tokens."""
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "live", "LOG_JSON": False})
     with app.app_context():
         migrate.upgrade(db.engine)
     runner = app.test_cli_runner()
+
+    def secret(*args: str) -> str:
+        return runner.invoke(args=list(args)).output.splitlines()[-1]
+
     secrets = {
-        "site": runner.invoke(args=["sites", "create", "news"]).output.splitlines()[-1],
-        "moderator": runner.invoke(
-            args=["moderators", "create", "admin@news.example", "--admin"]
-        ).output.splitlines()[-1],
+        "site": secret("sites", "create", "news"),
+        "moderators": [
+            secret("moderators", "create", f"admin{n}@news.example", "--admin")
+            for n in range(moderators)
+        ],
     }
     with app.app_context():
         db.engine.dispose()
