@@ -10,28 +10,122 @@ from collections.abc import Iterator
 
 POST_ID = "crypto-exchange-collapse-leaves-savers-out-of-pocket"
 
-FIRST = (
-    "Linda Margaret James Patricia Robert Jennifer Michael Susan William Karen David Nancy "
-    "Richard Lisa Joseph Sandra Thomas Ashley Daniel Donna Paul Carol Mark Michelle George "
-    "Emily Kevin Amanda Brian Melissa Edward Deborah Ronald Stephanie Aigerim Yerlan Olga "
-    "Sergei Priya Rahul Fatima Ahmed Chen Wei Maria Jose Lucas Ana Henrik Ingrid"
-).split()
-LAST = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
-    "Wilson Anderson Taylor Moore Jackson Martin Lee Thompson White Harris Clark Lewis Walker "
-    "Nurlanovna Petrova Ivanov Sharma Patel Hassan Khan Zhang Silva Santos Larsen Berg"
-).split()
-EXPERTS = (
-    "Mr. Gary Lancaster|Agent Rachel Moore|Dr. Kevin Hacks|Recovery Expert Sarah Cole|"
-    "Mrs. Helen Gomez|Ethan Brooks of CyberTrace|Captain Leo Fund Recovery|Mr. Adrian Wolfe|"
-    "Jenny Walsh, a certified asset tracer|Marcus Reed (blockchain forensics)"
-).split("|")
-DOMAINS = (
-    "cyber-trace-recovery.com swiftfundsretrieval.net chainrecoverypros.org "
-    "assetreclaimhub.co globalcoinrecovery.info recoverycybergeeks.net bitfundtracers.com "
-    "hackrecover-pro.org digitalassetrescue.co trustretrieve.net"
-).split()
-MAIL = "gmail.com protonmail.com outlook.com yahoo.com mail.com".split()
+FIRST = [
+    "Linda",
+    "Margaret",
+    "James",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Susan",
+    "William",
+    "Karen",
+    "David",
+    "Nancy",
+    "Richard",
+    "Lisa",
+    "Joseph",
+    "Sandra",
+    "Thomas",
+    "Ashley",
+    "Daniel",
+    "Donna",
+    "Paul",
+    "Carol",
+    "Mark",
+    "Michelle",
+    "George",
+    "Emily",
+    "Kevin",
+    "Amanda",
+    "Brian",
+    "Melissa",
+    "Edward",
+    "Deborah",
+    "Ronald",
+    "Stephanie",
+    "Aigerim",
+    "Yerlan",
+    "Olga",
+    "Sergei",
+    "Priya",
+    "Rahul",
+    "Fatima",
+    "Ahmed",
+    "Chen",
+    "Wei",
+    "Maria",
+    "Jose",
+    "Lucas",
+    "Ana",
+    "Henrik",
+    "Ingrid",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Nurlanovna",
+    "Petrova",
+    "Ivanov",
+    "Sharma",
+    "Patel",
+    "Hassan",
+    "Khan",
+    "Zhang",
+    "Silva",
+    "Santos",
+    "Larsen",
+    "Berg",
+]
+EXPERTS = [
+    "Mr. Gary Lancaster",
+    "Agent Rachel Moore",
+    "Dr. Kevin Hacks",
+    "Recovery Expert Sarah Cole",
+    "Mrs. Helen Gomez",
+    "Ethan Brooks of CyberTrace",
+    "Captain Leo Fund Recovery",
+    "Mr. Adrian Wolfe",
+    "Jenny Walsh, a certified asset tracer",
+    "Marcus Reed (blockchain forensics)",
+]
+DOMAINS = [
+    "cyber-trace-recovery.com",
+    "swiftfundsretrieval.net",
+    "chainrecoverypros.org",
+    "assetreclaimhub.co",
+    "globalcoinrecovery.info",
+    "recoverycybergeeks.net",
+    "bitfundtracers.com",
+    "hackrecover-pro.org",
+    "digitalassetrescue.co",
+    "trustretrieve.net",
+]
+MAIL = ["gmail.com", "protonmail.com", "outlook.com", "yahoo.com", "mail.com"]
 COINS = ("BTC", "USDT", "ETH", "bitcoin", "crypto", "savings", "pension money")
 PLATFORMS = (
     "a fake trading platform",

@@ -8,6 +8,7 @@ it has seen. A promoted challenger is then refitted on every label (see docs/mod
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,6 +104,15 @@ def fit(corpus: corpora.Dataset, labels: Sequence[dict], settings: Settings, log
     return pipeline
 
 
+def _metrics(truth: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
+    """Return the metrics of scores on the held-out labels, quietly when they are one class."""
+    with warnings.catch_warnings():
+        # A slice of only spam (or only ham) leaves MCC undefined; judge() then uses accuracy.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return metrics(truth, scores, threshold)
+
+
 def judge(
     truth: np.ndarray,
     champion: tuple[np.ndarray, float] | None,
@@ -114,8 +124,8 @@ def judge(
     PR-AUC decides when the slice has both classes (threshold-free, about the spam class);
     with one class only, accuracy at each model's own threshold does.
     """
-    new = metrics(truth, *challenger)
-    old = metrics(truth, *champion) if champion is not None else None
+    new = _metrics(truth, *challenger)
+    old = _metrics(truth, *champion) if champion is not None else None
     metric = "pr_auc" if new["pr_auc"] is not None else "accuracy"
     better = old is None or new[metric] >= old[metric] - margin
     return Evaluation(len(truth), old, new, metric, better)

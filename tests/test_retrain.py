@@ -1,0 +1,170 @@
+"""Learning from moderators: labels, `flask model retrain`, and proof that it learns."""
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from model import campaign
+from service import comments, labels, retrain, scoring
+from service.db import db
+from service.models import ModelVersion, Moderator, Status, VersionStatus
+
+DECISIONS = {"spam": "spam", "ham": "approve"}
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(MODEL_POLL_SECONDS=0, SITE_REQUESTS_PER_SECOND=0)
+
+
+@pytest.fixture
+def post(submit):
+    """Post campaign records as distinct readers; return each response's JSON."""
+    readers = iter(range(1, 10**6))
+
+    def post_all(records) -> list[dict]:
+        bodies = []
+        for record in records:
+            fields = {k: v for k, v in record.items() if k != "label" and v is not None}
+            n = next(readers)
+            response = submit(**fields, user_ip=f"10.0.{n // 250}.{n % 250 + 1}")
+            assert response.status_code == 201, response.get_json()
+            bodies.append(response.get_json())
+        return bodies
+
+    return post_all
+
+
+@pytest.fixture
+def label(moderator):
+    """Have a moderator decide each posted comment as its true label says."""
+
+    def decide(bodies, records) -> int:
+        done = 0
+        for body, record in zip(bodies, records, strict=True):
+            if body["status"] == ("spam" if record["label"] == "spam" else "approved"):
+                continue  # already where it belongs: nobody reviews it, so it is no label
+            action = DECISIONS[record["label"]]
+            response = moderator.post(f"/api/v1/comments/{body['id']}/moderate", {"action": action})
+            assert response.status_code == 200, response.get_json()
+            done += 1
+        return done
+
+    return decide
+
+
+def recall_precision(truth: list[bool], flagged: list[bool]) -> tuple[float, float]:
+    """Spam recall and precision of flags against the truth."""
+    truth, flagged = np.array(truth), np.array(flagged)
+    hits = (truth & flagged).sum()
+    return hits / truth.sum(), hits / max(flagged.sum(), 1)
+
+
+def test_moderators_labels_teach_the_model_a_campaign_it_missed(app, runner, post, label):
+    mix = list(campaign.comments(300, seed=11))
+    taught, held_out = mix[:100], mix[100:]
+    with app.test_request_context():
+        before = scoring.classifier()
+        flagged = [s >= before.threshold for s in before.score_many(held_out)]
+    truth = [record["label"] == "spam" for record in held_out]
+    recall_before, _ = recall_precision(truth, flagged)
+
+    assert label(post(taught), taught) >= 50
+    result = runner.invoke(args=["model", "retrain"])
+
+    assert result.exit_code == 0, result.output
+    assert "decision: PROMOTED" in result.output
+    routed = post(held_out)  # MODEL_POLL_SECONDS=0: the next request serves the new model
+    assert {body["model_version"] for body in routed} == {_serving(app).version}
+    recall, precision = recall_precision(truth, [body["status"] == "spam" for body in routed])
+    assert recall >= 0.95 > recall_before + 0.2
+    assert precision >= 0.95
+
+
+def test_a_worse_challenger_is_kept_out_unless_forced(app, runner, post, label):
+    taught = list(campaign.comments(30, seed=3))
+    label(post(taught), taught)
+
+    kept = runner.invoke(args=["model", "retrain", "--margin", "-1"])  # must beat it by 1
+    assert kept.exit_code == 0, kept.output
+    assert "decision: KEPT the champion" in kept.output
+    assert "champion" in kept.output and "challenger" in kept.output
+    with app.app_context():
+        statuses = db.session.scalars(
+            sa.select(ModelVersion.status).order_by(ModelVersion.id)
+        ).all()
+    assert statuses == [VersionStatus.PROMOTED, VersionStatus.REJECTED]  # imported, then lost
+
+    forced = runner.invoke(args=["model", "retrain", "--margin", "-1", "--force"])
+    assert "decision: PROMOTED" in forced.output and "by --force" in forced.output
+    listed = runner.invoke(args=["model", "list"]).output.splitlines()
+    assert listed[0].startswith("*")
+
+
+def test_retrain_without_labels_says_so(runner):
+    result = runner.invoke(args=["model", "retrain"])
+
+    assert result.exit_code == 1
+    assert "moderate at least 2 first" in result.output
+
+
+def _serving(app):
+    with app.test_request_context():
+        return scoring.classifier()
+
+
+def test_the_latest_human_decision_is_the_label(app, submit, moderator, score_as):
+    score_as(0.5)
+    ids = [
+        submit(user_ip=f"192.0.2.{n}", author_email=f"r{n}@example.org").get_json()["id"]
+        for n in range(4)
+    ]
+    for comment_id, actions in zip(
+        ids, (["approve", "spam"], ["spam", "reject"], [], ["spam"]), strict=True
+    ):
+        for action in actions:
+            moderator.post(f"/api/v1/comments/{comment_id}/moderate", {"action": action})
+    with app.app_context():
+        someone = db.session.get(Moderator, 1)
+        comments.moderate(someone, ids[3], Status.PENDING)  # sent back: the decision is withdrawn
+        found = list(labels.load(db.session.connection()))
+
+    assert [record["label"] for record in found] == ["spam", "ham"]
+    assert [record["content"] for record in found] == [
+        moderator.get(f"/api/v1/comments/{i}").get_json()["content"] for i in ids[:2]
+    ]
+
+
+@pytest.mark.parametrize(("margin", "better"), [(0.2, True), (0.1, False)])
+def test_judge_promotes_unless_worse_by_more_than_the_margin(margin, better):
+    truth = np.array([0, 0, 1, 1])
+    champion = np.array([0.1, 0.2, 0.8, 0.9])  # PR-AUC 1.0
+    challenger = np.array([0.1, 0.85, 0.8, 0.9])  # a ham above a spam: PR-AUC 0.833
+
+    verdict = retrain.judge(truth, (champion, 0.5), (challenger, 0.5), margin)
+
+    assert verdict.metric == "pr_auc"
+    assert verdict.challenger["pr_auc"] == pytest.approx(5 / 6)
+    assert verdict.better is better
+
+
+def test_a_one_class_slice_is_judged_by_accuracy():
+    truth = np.array([1, 1, 1])
+    verdict = retrain.judge(
+        truth, (np.array([0.2, 0.3, 0.9]), 0.5), (np.array([0.7] * 3), 0.5), 0.01
+    )
+
+    assert verdict.metric == "accuracy"
+    assert verdict.better
+
+
+def test_site_labels_weigh_as_much_as_the_corpora_up_to_the_cap():
+    assert retrain.site_weight(10, 1138, 10.0) == 10.0
+    assert retrain.site_weight(569, 1138, 10.0) == 2.0
+    assert retrain.site_weight(100_000, 1138, 10.0) == 1.0
+
+
+def test_the_newest_labels_are_held_out():
+    older, newer = retrain.time_split(list(range(10)), 0.2)
+
+    assert (list(older), list(newer)) == (list(range(8)), [8, 9])
