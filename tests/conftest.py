@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import MODEL_DIR, bearer
 
 from service import create_app, migrate
 from service.db import create_engine, db
 from service.models import Base
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -131,11 +130,6 @@ def site_key(create_secret) -> str:
 @pytest.fixture
 def moderator_token(create_secret) -> str:
     return create_secret("moderators", "create", "ed@news.example")
-
-
-def bearer(token: str) -> dict:
-    """Authorization headers for a token."""
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _valid_comment(**overrides) -> dict:

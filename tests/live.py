@@ -79,7 +79,9 @@ class Server:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], folder: Path, workers: int = 2) -> Iterator[Server]:
+def gunicorn(
+    env: dict[str, str], folder: Path, workers: int = 2, extra_args: tuple[str, ...] = ()
+) -> Iterator[Server]:
     """Serve wsgi:app with the shipped gunicorn.conf.py on a free port, as deployed."""
     port, log = free_port(), folder / "gunicorn.log"
     settings = {
@@ -93,7 +95,7 @@ def gunicorn(env: dict[str, str], folder: Path, workers: int = 2) -> Iterator[Se
     }
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "wsgi:app"],
+            [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", *extra_args, "wsgi:app"],
             cwd=ROOT,
             env=settings,
             stdout=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ import requests
 import sqlalchemy as sa
 from live import PG_BIN, gunicorn, prepare, private_postgres
 from load import comment, post_comments
+from support import MODEL_DIR
 
 from service.db import db
 from service.models import Comment
@@ -61,8 +62,6 @@ def break_versions(folder):
 def test_a_broken_model_leaves_the_service_up_and_comments_unscored(
     make_app, tmp_path, site_headers, valid_comment, caplog, damage
 ):
-    from conftest import MODEL_DIR
-
     models = tmp_path / "models"
     shutil.copytree(MODEL_DIR, models)
     damage(models / (models / "LATEST").read_text().strip())

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from conftest import bearer
+from support import bearer
 
 from service import ratelimit
 from service.db import db

@@ -1,8 +1,6 @@
 """Flood control holds across two gunicorn workers that share Redis."""
 
-import os
 import re
-import subprocess
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -10,10 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_journey import BIN, ROOT, free_port, wait_until_serving
-
-from service import create_app, migrate
-from service.db import db
+from live import gunicorn, prepare
 
 READERS_LIMIT = 4  # the default flood_per_minute
 ATTEMPTS = 12
@@ -22,44 +17,21 @@ ATTEMPTS = 12
 @pytest.fixture
 def shared_server(tmp_path, redis_url):
     """Two gunicorn workers on one SQLite file, counting in Redis; yield (base, site key, log)."""
+    database_url = f"sqlite:///{tmp_path / 'moderato.db'}"
+    site_key = prepare(database_url)["site"]
     env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'moderato.db'}",
-        "SECRET_KEY": "flood-secret",
+        "DATABASE_URL": database_url,
         # Unscored comments are routed all the same, and workers boot without loading a model.
         "MODEL_DIR": str(tmp_path / "no-models"),
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_KEY_PREFIX": f"moderato-test-{uuid.uuid4().hex}",
     }
-
-    # Migrate and create the site in this process: each `flask` run would import it all again.
-    app = create_app({key: env[key] for key in ("DATABASE_URL", "SECRET_KEY", "MODEL_DIR")})
-    with app.app_context():
-        migrate.upgrade(db.engine)
-    created = app.test_cli_runner().invoke(args=["sites", "create", "news"])
-    site_key = created.output.splitlines()[-1]
-    with app.app_context():
-        db.engine.dispose()
-    port, log, access = free_port(), tmp_path / "gunicorn.log", tmp_path / "access.log"
-    command = [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    access = tmp_path / "access.log"
     # The access log names the worker (pid) that served each request.
-    command += ["--access-logfile", access, "--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [*command, "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process, log)
-        wait_until_both_workers_serve(base, access)
-        yield base, site_key, access
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    access_log = ("--access-logfile", str(access), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
+    with gunicorn(env, tmp_path, workers=2, extra_args=access_log) as server:
+        wait_until_both_workers_serve(server.base, access)
+        yield server.base, site_key, access
 
 
 def workers_seen(access: Path, request: str) -> set[str]:

@@ -1,72 +1,27 @@
 """The whole journey through a real gunicorn server: post, queue, approve, read back."""
 
 import os
-import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from live import BIN, ROOT, gunicorn
 
 
 @pytest.fixture
 def server(database_url, tmp_path):
     """Migrate with the real CLI and serve with gunicorn; yield (base_url, cli)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "journey-secret"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live"}
 
     def cli(*args: str) -> str:
-        done = subprocess.run(
-            [BIN / "flask", "--app", "wsgi", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout
+        command = [BIN / "flask", "--app", "wsgi", *args]
+        return subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout
 
     cli("db", "upgrade")
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process, log)
-        yield base, cli
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
-    """Poll /healthz until the server answers; fail with its log if it dies or hangs."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{base}/healthz", timeout=2)
-            return
-        except requests.RequestException:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, f"no answer in 30 s:\n{log.read_text()}"
-            time.sleep(0.1)
+    with gunicorn({"DATABASE_URL": database_url}, tmp_path) as running:
+        yield running.base, cli
 
 
 def test_comment_goes_from_post_to_queue_to_published(server):

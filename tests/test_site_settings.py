@@ -2,7 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
-from conftest import bearer
+from support import bearer
 
 from service.db import db
 from service.models import Site

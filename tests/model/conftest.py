@@ -3,15 +3,9 @@
 from pathlib import Path
 
 import pytest
+from corpus_files import VIDEOS
 
 from model import artifact, corpora, train
-
-DATA = Path(__file__).resolve().parents[2] / "data"
-VIDEOS = [
-    DATA / "Youtube01-Psy.csv",
-    DATA / "Youtube02-KatyPerry.csv",
-    DATA / "Youtube03-LMFAO.csv",
-]
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from conftest import DATA
+from corpus_files import DATA
 
 import model
 from model import artifact, corpora

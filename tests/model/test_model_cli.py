@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DATA, VIDEOS
+from corpus_files import DATA, VIDEOS
 
 KEYS = {"n", "accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "brier"}
 

@@ -1,0 +1,12 @@
+"""Helpers shared by test modules (importable by name, unlike conftest.py)."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
+
+
+def bearer(token: str) -> dict:
+    """Authorization headers for a token."""
+    return {"Authorization": f"Bearer {token}"}
