@@ -1,5 +1,6 @@
 """Comments: submit, read the public thread, page through the queue, moderate."""
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -33,7 +34,9 @@ def submit(site: Site, data: dict) -> Comment:
     )
     with slot:
         score = scoring.score({field: data[field] for field in RECORD_FIELDS})
-        trusted = admission.previously_approved(site.id, data["author_email"], data["author_name"])
+        trusted = functools.partial(
+            admission.previously_approved, site.id, data["author_email"], data["author_name"]
+        )
         context = rules.Context(score, scoring.threshold(), settings, data, trusted, when)
         status, reasons = rules.route(context)
         comment = Comment(

@@ -1,6 +1,7 @@
 """`flask rules test`: replay stored comments under proposed settings before anyone saves them."""
 
 import dataclasses
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -62,8 +63,12 @@ def replay(site: Site, proposed: Settings, days: int) -> tuple[int, list[Change]
 
 def _context(comment: Comment, settings: Settings, threshold: float | None) -> rules.Context:
     """What the checks saw, or would have seen, when the comment was submitted."""
-    trusted = admission.previously_approved(
-        comment.site_id, comment.author_email, comment.author_name, comment.id
+    trusted = functools.partial(
+        admission.previously_approved,
+        comment.site_id,
+        comment.author_email,
+        comment.author_name,
+        comment.id,
     )
     return rules.Context(
         Score(comment.spam_score, comment.model_version),

@@ -37,8 +37,9 @@ class Context:
     spam_threshold: float | None
     settings: Settings = site_settings.DEFAULTS
     comment: Mapping[str, Any] = field(default_factory=dict)
-    # The author's email has an approved comment on this site under the same name.
-    previously_approved: bool = False
+    # Whether the author's email has an approved comment on this site under the
+    # same name: a query, so it is asked only when the trusted rule needs it.
+    previously_approved: Callable[[], bool] = lambda: False
     # When the comment was submitted, to compare with when its form was rendered.
     now: datetime | None = None
 
@@ -163,7 +164,7 @@ def trusted_check(context: Context) -> Decision | None:
     low = f"score {score:.2f} < ham threshold {ham_threshold:.2f}"
     if mode == "below_ham_threshold":
         return Decision(Status.APPROVED, low)
-    if context.previously_approved:
+    if context.previously_approved():
         return Decision(Status.APPROVED, f"author previously approved, {low}")
     return None
 

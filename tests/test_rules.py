@@ -27,7 +27,7 @@ def route(score: float | None = 0.5, approved_before: bool = False, **overrides)
         0.9,
         settings.load(overrides),
         {**COMMENT, **fields},
-        approved_before,
+        lambda: approved_before,
         NOW,
     )
     return rules.route(context)
