@@ -1,6 +1,6 @@
 # Moderato: `make run` serves it, `make test` checks it. Each target installs what it needs.
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test train evaluate lint bench
+.PHONY: help install run serve test train evaluate lint bench loadtest
 
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
@@ -44,6 +44,11 @@ serve: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve under gunicorn, 
 
 test: $(VENV)/.installed-dev $(MODELS)/LATEST ## Run the whole test suite
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+loadtest: $(VENV)/.installed-dev $(MODELS)/LATEST ## 50 clients for 60 s through gunicorn; every acknowledged comment checked in the database
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	LOAD_SECONDS=60 LOAD_CLIENTS=50 $(PYTHON) -m pytest tests/test_load.py -k under_load -s -q
+	@cat test-artifacts/load-*.json
 
 lint: $(VENV)/.installed-dev ## Check style with ruff
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
