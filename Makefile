@@ -1,6 +1,6 @@
 # Moderato: `make run` serves it, `make test` checks it. Each target installs what it needs.
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test train evaluate lint bench loadtest
+.PHONY: help install run serve test train retrain evaluate lint bench loadtest
 
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
@@ -29,6 +29,10 @@ $(MODELS)/LATEST: | $(VENV)/.installed
 
 train: $(VENV)/.installed ## Train a new model version from data/ into models/
 	$(PYTHON) -m model.train --out $(MODELS)
+
+retrain: $(VENV)/.installed ## Retrain on the corpora plus moderators' labels; promote if not worse (FORCE=1 to force)
+	$(FLASK) db upgrade
+	$(FLASK) model retrain $(if $(FORCE),--force) $(if $(MARGIN),--margin $(MARGIN))
 
 evaluate: $(VENV)/.installed ## Score DATA=path (YouTube CSV, SMS TSV or project CSV) with the serving model
 	@test -n "$(DATA)" || { echo "usage: make evaluate DATA=path/to/file" >&2; exit 2; }
