@@ -10,3 +10,14 @@ MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
 def bearer(token: str) -> dict:
     """Authorization headers for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def count_comments(app) -> int:
+    """How many comments the app's database holds."""
+    import sqlalchemy as sa
+
+    from service.db import db
+    from service.models import Comment
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))

@@ -11,21 +11,15 @@ import requests
 import sqlalchemy as sa
 from live import PG_BIN, gunicorn, prepare, private_postgres
 from load import comment, post_comments
-from support import MODEL_DIR
+from support import MODEL_DIR, count_comments
 
 from service.db import db
-from service.models import Comment
 
 
 @pytest.fixture
 def app(make_app):
     """An app whose per-site request limit stays out of the way of many quick posts."""
     return make_app(SITE_REQUESTS_PER_SECOND=100_000)
-
-
-def count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
 
 
 def stored_ids(database_url: str) -> set[int]:
@@ -92,7 +86,7 @@ def test_a_read_only_database_answers_503_and_changes_nothing(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert response.get_json() == {"error": "storage is unavailable, try again later"}
-    assert count(make_app()) == 0
+    assert count_comments(make_app()) == 0
 
 
 def test_a_full_disk_answers_503_and_leaves_the_database_whole(
@@ -128,7 +122,7 @@ def test_a_full_disk_answers_503_and_leaves_the_database_whole(
     with app.app_context():
         assert db.session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
     acknowledged = {r.get_json()["id"] for r in responses if r.status_code == 201}
-    assert count(app) == 1 + len(acknowledged)
+    assert count_comments(app) == 1 + len(acknowledged)
 
 
 def test_killing_a_worker_under_load_loses_no_acknowledged_comment(database_url, tmp_path):

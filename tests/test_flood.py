@@ -3,19 +3,10 @@
 import uuid
 
 import pytest
-import sqlalchemy as sa
-from support import bearer
+from support import bearer, count_comments
 
 from service import ratelimit
-from service.db import db
 from service.errors import TooManyRequests
-from service.models import Comment
-
-
-def count(app) -> int:
-    """How many comments are stored."""
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
 
 
 def reader(n: int, **overrides) -> dict:
@@ -44,7 +35,7 @@ def test_a_reader_over_the_limit_gets_429_and_nothing_is_stored(app, submit, con
 
     assert [submit(**reader(n, **vary(n))).status_code for n in range(2)] == [201, 201]
     assert_flooded(submit(**reader(2, **vary(2))), 60, 2)
-    assert count(app) == 2
+    assert count_comments(app) == 2
 
 
 def test_the_default_is_four_a_minute(app, submit):
@@ -81,7 +72,7 @@ def test_refused_requests_do_not_count(app, submit, configure):
     assert submit(**reader(0)).status_code == 409  # duplicate
     assert submit(**reader(1, author_url="ftp://x")).status_code == 422
     assert submit(**reader(1)).status_code == 201
-    assert count(app) == 2
+    assert count_comments(app) == 2
 
 
 def test_a_failed_store_gives_its_place_back(app):

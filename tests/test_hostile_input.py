@@ -5,23 +5,15 @@ import json
 import string
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from service.db import db
-from service.models import Comment
+from support import count_comments
 
 
 @pytest.fixture
 def app(make_app):
     """An app whose per-site request limit stays out of the way of many quick posts."""
     return make_app(SITE_REQUESTS_PER_SECOND=100_000)
-
-
-def count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
 
 
 def post_raw(client, headers, data: bytes | str):
@@ -53,7 +45,7 @@ def test_malformed_bodies_get_a_clear_4xx_and_store_nothing(app, client, site_he
     assert response.status_code == code
     assert response.is_json
     assert set(response.get_json()) <= {"error", "errors"}
-    assert count(app) == 0
+    assert count_comments(app) == 0
 
 
 @pytest.mark.parametrize(
@@ -73,7 +65,7 @@ def test_injection_payloads_are_stored_as_plain_text(app, submit, moderator, pay
     detail = moderator.get(f"/api/v1/comments/{response.get_json()['id']}")
     assert detail.get_json()["content"] == payload
     assert detail.headers["Content-Type"] == "application/json"
-    assert count(app) == 1
+    assert count_comments(app) == 1
 
 
 SERIAL = itertools.count()
