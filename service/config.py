@@ -53,6 +53,12 @@ class Config:
     # Fraction (0-1) of the site's labels, the newest by decision time, held out
     # to judge the challenger. Larger: a surer verdict, less to learn from.
     RETRAIN_HOLDOUT = float(os.environ.get("RETRAIN_HOLDOUT", 0.2))
+    # Most held-out labels a retrain tests on, and most site labels one fit
+    # learns from (the newest). They bound a retrain's time: with 100,000 labels
+    # it stays under two minutes on 2 cores. Raise them and a retrain learns
+    # from older labels too, at about 1.5 ms of CPU per extra label per fit.
+    RETRAIN_MAX_TESTED = int(os.environ.get("RETRAIN_MAX_TESTED", 5_000))
+    RETRAIN_MAX_LABELS = int(os.environ.get("RETRAIN_MAX_LABELS", 20_000))
     # Most a site label may weigh against one corpus row. Labels together weigh
     # as much as the corpora until there are that many (docs/model.md); a higher
     # cap lets a handful of labels swing the model, risking overfitting.

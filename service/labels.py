@@ -1,7 +1,5 @@
 """Training labels: each comment's latest moderator decision, oldest decision first."""
 
-from collections.abc import Iterator
-
 import sqlalchemy as sa
 
 from .models import Comment, ModerationAction, Status
@@ -35,8 +33,11 @@ def latest_decisions() -> sa.Subquery:
     )
 
 
-def labelled_query() -> sa.Select:
-    """Select the record fields, label status and decision time of every labelled comment."""
+def labelled_query(newest: int | None = None) -> sa.Select:
+    """Select the record fields, label and decision time of labelled comments, newest first.
+
+    newest: only that many, the most recently decided.
+    """
     decisions = latest_decisions()
     return (
         sa.select(
@@ -45,18 +46,28 @@ def labelled_query() -> sa.Select:
             decisions.c.decided_at,
         )
         .join(decisions, decisions.c.comment_id == Comment.id)
-        .order_by(decisions.c.decided_at, decisions.c.action_id)
+        .order_by(decisions.c.decided_at.desc(), decisions.c.action_id.desc())
+        .limit(newest)
     )
 
 
-def load(connection: sa.Connection) -> Iterator[dict]:
-    """Yield every labelled comment as a training record, in decision-time order.
+def count(connection: sa.Connection) -> int:
+    """Return how many comments carry a label."""
+    return connection.scalar(sa.select(sa.func.count()).select_from(latest_decisions()))
 
-    Core rows streamed in batches, not ORM objects: a retrain reads every label ever made.
+
+def load(connection: sa.Connection, newest: int | None = None) -> list[dict]:
+    """Return labelled comments as training records, oldest decision first.
+
+    Core rows streamed in batches, not ORM objects: a retrain reads up to every label made.
     """
-    result = connection.execution_options(yield_per=5000).execute(labelled_query())
+    # On the statement, not the connection: a connection option would outlive this query.
+    result = connection.execute(labelled_query(newest).execution_options(yield_per=5000))
+    records = []
     for row in result:
         record = {name: getattr(row, name) for name in RECORD_FIELDS}
         record["label"] = LABELS[Status(row.to_status)]
         record["decided_at"] = row.decided_at
-        yield record
+        records.append(record)
+    records.reverse()
+    return records

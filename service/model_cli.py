@@ -26,6 +26,8 @@ def settings(margin: float | None = None) -> retrain.Settings:
         holdout=config["RETRAIN_HOLDOUT"],
         margin=config["RETRAIN_MARGIN"] if margin is None else margin,
         weight_max=config["LABEL_WEIGHT_MAX"],
+        max_tested=config["RETRAIN_MAX_TESTED"],
+        max_labels=config["RETRAIN_MAX_LABELS"],
     )
 
 

@@ -40,6 +40,9 @@ class Settings:
     holdout: float = 0.2
     margin: float = 0.01
     weight_max: float = 10.0
+    # Bounds that keep a retrain under two minutes however many labels there are.
+    max_tested: int = 5_000
+    max_labels: int = 20_000
 
 
 @dataclass
@@ -76,9 +79,10 @@ def site_weight(labels: int, corpus_rows: int, weight_max: float) -> float:
     return float(min(weight_max, max(1.0, corpus_rows / labels)))
 
 
-def time_split(labels: Sequence[dict], holdout: float) -> tuple[Sequence, Sequence]:
+def time_split(labels: Sequence[dict], settings: Settings) -> tuple[Sequence, Sequence]:
     """Split labels in decision order: older for training, the newest fraction for testing."""
-    tested = max(1, math.ceil(len(labels) * holdout)) if len(labels) >= 2 else 0
+    wanted = max(1, math.ceil(len(labels) * settings.holdout)) if len(labels) >= 2 else 0
+    tested = min(wanted, settings.max_tested)
     return labels[: len(labels) - tested], labels[len(labels) - tested :]
 
 
@@ -91,7 +95,8 @@ def dataset(corpus: corpora.Dataset, labels: Sequence[dict], weight: float) -> c
 
 
 def fit(corpus: corpora.Dataset, labels: Sequence[dict], settings: Settings, log: Log):
-    """Fit the serving recipe on the corpora plus site labels; return the pipeline."""
+    """Fit the serving recipe on the corpora plus the newest max_labels site labels."""
+    labels = labels[-settings.max_labels :]
     weight = site_weight(len(labels), len(corpus.labels), settings.weight_max)
     training = dataset(corpus, labels, weight)
     started = time.perf_counter()
@@ -142,7 +147,7 @@ def evaluate(
 
     Returns the verdict, the challenger's threshold and the fitted challenger.
     """
-    older, newer = time_split(labels, settings.holdout)
+    older, newer = time_split(labels, settings)
     log(f"evaluating: training on {len(older)} older labels, testing on the newest {len(newer)}")
     challenger = fit(corpus, older, settings, log)
     truth = np.array([item["label"] == "spam" for item in newer], dtype=int)
@@ -171,6 +176,7 @@ def manifest(
     """Describe a retrained model: data, weighting, threshold, the evaluation that judged it."""
     digest = model.artifact.sha256(pipeline_bytes)
     trained_at = datetime.now(UTC)
+    labels = labels[-settings.max_labels :]
     weight = site_weight(len(labels), len(corpus.labels), settings.weight_max)
     site = {"name": SITE_GROUP, "format": "database", "rows": len(labels), "weight": weight}
     site["spam"] = sum(item["label"] == "spam" for item in labels)
@@ -219,10 +225,13 @@ def run(
     """
     started = time.perf_counter()
     log("loading moderators' labels")
-    labels = list(labelling.load(session.connection()))
-    if len(labels) < 2:
-        raise RetrainError(f"{len(labels)} labelled comments: moderate at least 2 first")
-    log(f"{len(labels)} labels ({sum(i['label'] == 'spam' for i in labels)} spam) loaded")
+    total = labelling.count(session.connection())
+    if total < 2:
+        raise RetrainError(f"{total} labelled comments: moderate at least 2 first")
+    # Only the newest labels that any fit or test below can use are read.
+    labels = labelling.load(session.connection(), settings.max_labels + settings.max_tested)
+    spam = sum(item["label"] == "spam" for item in labels)
+    log(f"loaded the newest {len(labels)} of {total} labels ({spam} spam)")
     corpus = corpora.load_all(settings.corpora)
     evaluation, threshold, pipeline = evaluate(corpus, labels, champion, settings, log)
     promoted = force or evaluation.better

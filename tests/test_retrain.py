@@ -164,7 +164,9 @@ def test_site_labels_weigh_as_much_as_the_corpora_up_to_the_cap():
     assert retrain.site_weight(100_000, 1138, 10.0) == 1.0
 
 
-def test_the_newest_labels_are_held_out():
-    older, newer = retrain.time_split(list(range(10)), 0.2)
+@pytest.mark.parametrize(("max_tested", "tested"), [(5000, [8, 9]), (1, [9])])
+def test_the_newest_labels_are_held_out(max_tested, tested):
+    settings = retrain.Settings(corpora=(), holdout=0.2, max_tested=max_tested)
+    older, newer = retrain.time_split(list(range(10)), settings)
 
-    assert (list(older), list(newer)) == (list(range(8)), [8, 9])
+    assert (list(older), list(newer)) == (list(range(10 - len(tested))), tested)

@@ -1,0 +1,115 @@
+"""Time `flask model retrain` on N labelled comments: `python -m service.retrain_bench N`.
+
+Fills a fresh database (a temporary SQLite file unless --database is given) with N campaign
+comments and readers' replies, each with a moderator's decision, then runs the retrain
+command in-process. The last stdout line is JSON: labels, wall and CPU seconds, decision.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from model import campaign
+
+from . import create_app, migrate
+from .comments import now
+from .config import ROOT
+from .db import db
+from .models import Comment, ModerationAction, Moderator, Site, Status
+
+BATCH = 5000
+
+
+def fill(count: int) -> None:
+    """Insert count decided comments (about half spam) with Core bulk inserts."""
+    started = now()
+    site = db.session.execute(
+        sa.insert(Site).values(name="bench", key_id="bench", key_hash="-", created_at=started)
+    ).inserted_primary_key[0]
+    moderator = db.session.execute(
+        sa.insert(Moderator).values(
+            email="bench@example.org",
+            role="moderator",
+            key_id="bench",
+            key_hash="-",
+            created_at=started,
+        )
+    ).inserted_primary_key[0]
+    records = campaign.comments(count, seed=1)
+    next_id = 1
+    while batch := list(islice(records, BATCH)):
+        rows, actions = [], []
+        for record in batch:
+            status = Status.SPAM if record["label"] == "spam" else Status.APPROVED
+            rows.append(
+                {
+                    "id": next_id,
+                    "site_id": site,
+                    "post_id": record["post_id"],
+                    "author_name": record["author_name"],
+                    "author_email": record["author_email"],
+                    "author_url": record["author_url"],
+                    "content": record["content"],
+                    "status": status,
+                    "reasons": [],
+                    "created_at": started,
+                    "version": 2,
+                }
+            )
+            actions.append(
+                {
+                    "comment_id": next_id,
+                    "moderator_id": moderator,
+                    "from_status": Status.PENDING,
+                    "to_status": status,
+                    "created_at": started,
+                }
+            )
+            next_id += 1
+        db.session.execute(sa.insert(Comment), rows)
+        db.session.execute(sa.insert(ModerationAction), actions)
+    db.session.commit()
+
+
+def main(argv=None) -> int:
+    """Fill a database with labels and time one retrain over them."""
+    parser = argparse.ArgumentParser(prog="python -m service.retrain_bench", description=__doc__)
+    parser.add_argument("labels", type=int, nargs="?", default=100_000)
+    parser.add_argument(
+        "--database", help="SQLAlchemy URL of an empty database (default: temp SQLite)"
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database or f"sqlite:///{Path(folder) / 'bench.db'}"
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_JSON": False})
+        with app.app_context():
+            migrate.upgrade(db.engine)
+            fill(args.labels)
+            db.engine.dispose()
+        # The real command in its own process, as `make retrain` runs it; progress shows live.
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "model", "retrain"]
+        wall = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - wall
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(done.stdout, file=sys.stderr)
+    decision = [line for line in done.stdout.splitlines() if line.startswith("decision")]
+    summary = {"labels": args.labels, "wall_s": round(wall, 1)}
+    summary["cpu_s"] = round(cpu.ru_utime + cpu.ru_stime, 1)
+    summary.update(exit_code=done.returncode, decision=decision[0] if decision else None)
+    print(json.dumps(summary))
+    return done.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
