@@ -65,6 +65,11 @@ def _check_parent(site: Site, post_id: str, parent_id: int) -> None:
         raise Invalid("Must be an approved comment of the same post.", field="parent_id")
 
 
+def site_named(name: str) -> Site | None:
+    """The site of that name, if there is one."""
+    return db.session.scalar(sa.select(Site).where(Site.name == name))
+
+
 def public_thread(post_id: str, site_name: str | None = None) -> list[dict]:
     """The approved comments of a post, oldest first, replies nested under their parent."""
     query = sa.select(Comment).where(Comment.post_id == post_id, Comment.status == Status.APPROVED)

@@ -28,6 +28,7 @@ class Settings:
     blocked_email_domains: tuple[str, ...]
     blocked_ips: tuple[str, ...]
     allowed_authors: tuple[str, ...]
+    cors_origins: tuple[str, ...]
 
 
 class Network(ma.fields.String):
@@ -41,6 +42,17 @@ class Network(ma.fields.String):
             raise ma.ValidationError("Not a valid IP address or CIDR range.") from None
         single = network.num_addresses == 1
         return str(network.network_address) if single else str(network)
+
+
+class Origin(Text):
+    """A browser origin, scheme://host[:port], in lower case and without a path."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        origin = super()._deserialize(value, attr, data, **kwargs).strip().rstrip("/").lower()
+        scheme, _, host = origin.partition("://")
+        if scheme not in ("http", "https") or not host or "/" in host or "@" in host:
+            raise ma.ValidationError("Not a valid origin: scheme://host[:port], no path.")
+        return origin
 
 
 class Domain(Text):
@@ -131,6 +143,11 @@ class SiteSettings(Strict):
     blocked_ips = _list(Network(), "Send comments from these IPs or CIDR ranges to spam.")
     allowed_authors = _list(
         Email(strip=True), "Approve these authors' comments (by email) unless a spam rule fires."
+    )
+    cors_origins = _list(
+        Origin(),
+        "Browser origins allowed to read this site's published comments (CORS); none by default.",
+        100,
     )
 
     @ma.post_load

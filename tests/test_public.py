@@ -69,3 +69,30 @@ def test_unknown_query_parameter_is_422(client):
 
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["sort"]
+
+
+def test_cors_is_off_unless_the_site_allows_the_origin(client, configure):
+    url = f"/api/v1/posts/{POST}/comments?site=news"
+    origin = {"Origin": "https://news.example"}
+
+    assert "Access-Control-Allow-Origin" not in client.get(url, headers=origin).headers
+    configure(cors_origins=["https://NEWS.example/"])
+
+    allowed = client.get(url, headers=origin).headers
+    assert allowed["Access-Control-Allow-Origin"] == "https://news.example"
+    assert allowed["Vary"] == "Origin"
+    other = client.get(url, headers={"Origin": "https://evil.example"}).headers
+    assert "Access-Control-Allow-Origin" not in other
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get(f"/api/v1/posts/{POST}/comments", headers=origin).headers
+    )
+
+
+def test_cors_origins_must_be_bare_origins(admin, site_key):
+    response = admin.patch(
+        "/api/v1/sites/news/settings", {"cors_origins": ["https://news.example/path"]}
+    )
+
+    assert response.status_code == 422
+    assert "cors_origins.0" in response.get_json()["errors"]

@@ -21,6 +21,7 @@ DEFAULTS = {
     "blocked_email_domains": [],
     "blocked_ips": [],
     "allowed_authors": [],
+    "cors_origins": [],
 }
 
 

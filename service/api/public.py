@@ -1,8 +1,9 @@
 """The public API: sites submit comments, anyone reads a post's published thread."""
 
-from flask import g, url_for
+from flask import g, request, url_for
 
 from .. import comments, metrics
+from .. import settings as site_settings
 from ..auth import site_required
 from ..schemas import CommentCreated, CommentIn, PostQuery, PublicThread
 from . import BEARER, Blueprint, require_json
@@ -29,7 +30,19 @@ def submit_comment(data):
 def post_comments(query, post_id):
     """Read the approved comments of a post, threaded, oldest first."""
     items = comments.public_thread(post_id, query["site"])
-    return {"post_id": post_id, "count": _count(items), "items": items}
+    body = {"post_id": post_id, "count": _count(items), "items": items}
+    return body, cors_headers(query["site"])
+
+
+def cors_headers(site_name: str | None) -> dict[str, str]:
+    """Let a browser on one of the site's configured origins read its thread; CORS is off else."""
+    origin = request.headers.get("Origin")
+    if not origin or site_name is None:
+        return {}
+    site = comments.site_named(site_name)
+    if site is None or origin.lower() not in site_settings.of(site).cors_origins:
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
 def _count(items: list[dict]) -> int:
