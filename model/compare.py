@@ -69,23 +69,27 @@ def _chars_only(names):
 FAMILIES = {
     "lr-char (issue baseline)": _plain(logistic, _chars_only),
     "lr-word+char": _plain(logistic, lambda names: text_features()),
-    "lr-text+signals+domains (shipped)": serving_pipeline,
+    "lr-text+signals+domains (previous shipped)": _plain(
+        logistic, lambda names: text_features() + side_features(False, with_calls=False)
+    ),
+    "lr-text+calls+signals+domains (shipped)": serving_pipeline,
     "lr-full (+author block)": _plain(
-        logistic, lambda names: text_features() + side_features(names)
+        logistic, lambda names: text_features() + side_features(names, with_calls=False)
     ),
     "svm-full, sigmoid on one-video-out (previous)": _family(
         LinearSVC(C=1.0, random_state=RANDOM_STATE),
-        lambda names: text_features() + side_features(names),
+        lambda names: text_features() + side_features(names, with_calls=False),
     ),
     "cnb-full (complement NB)": _family(
-        ComplementNB(alpha=0.3), lambda names: text_features() + side_features(names)
+        ComplementNB(alpha=0.3),
+        lambda names: text_features() + side_features(names, with_calls=False),
     ),
     "hgb-signals (boosting, dense signals)": _family(
         HistGradientBoostingClassifier(random_state=RANDOM_STATE),
-        lambda names: side_features(False)[:1],
+        lambda names: side_features(False, with_calls=False)[:1],
     ),
 }
-SHIPPED = "lr-text+signals+domains (shipped)"
+SHIPPED = "lr-text+calls+signals+domains (shipped)"
 
 
 def run(name: str, dataset: corpora.Dataset) -> dict:

@@ -20,7 +20,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from model.features import MetaTokens, Signals, meta_tokens, record_row, signals
+from model.features import (
+    CallsToAction,
+    MetaTokens,
+    Signals,
+    calls_to_action,
+    meta_tokens,
+    record_row,
+    signals,
+)
 
 # Words seen by the char n-gram cache before it is emptied and refilled (bounds its memory,
 # about 20 MB at most; comment vocabularies repeat, so the hit rate stays high).
@@ -145,6 +153,18 @@ class _Signals:
         return sum(w * x for w, x in zip(self.coef, values, strict=True))
 
 
+class _CallsToAction:
+    """Apply the call-to-action flags and a linear slice to the content column."""
+
+    def __init__(self, transformer: CallsToAction, coef: np.ndarray):
+        self.coef = coef.tolist()
+
+    def __call__(self, row: list[str], columns) -> float:
+        """Return this block's contribution to the decision value."""
+        values = calls_to_action(row[columns[0]])
+        return sum(w * x for w, x in zip(self.coef, values, strict=True))
+
+
 class _Tokens:
     """Apply the domain tokens (MetaTokens then DictVectorizer) and a linear slice to one row."""
 
@@ -164,6 +184,8 @@ def _block(transformer, coef: np.ndarray):
         return _Tfidf(transformer, coef)
     if isinstance(transformer, Signals):
         return _Signals(transformer, coef)
+    if isinstance(transformer, CallsToAction):
+        return _CallsToAction(transformer, coef)
     if isinstance(transformer, Pipeline) and isinstance(transformer[0], MetaTokens):
         return _Tokens(transformer, coef)
     raise TypeError(f"the fast path does not support {type(transformer).__name__}")

@@ -17,7 +17,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILES = ("Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv")
 MODEL_DESCRIPTION = (
     "logistic regression (C=30, its own probability) on char_wb 2-5-gram and word 1-2-gram "
-    "TF-IDF of the content (first 1000 characters), link/domain tokens and dense signals"
+    "TF-IDF of the content (first 1000 characters), call-to-action flags, link/domain tokens and "
+    "dense signals"
 )
 
 

@@ -85,3 +85,32 @@ def test_the_model_catches_obfuscated_self_promotion(classifier):
         > 0.9
     )
     assert classifier.score({"content": "This song never gets old, still listening in 2015"}) < 0.2
+
+
+def test_calls_to_action_are_flagged_by_family():
+    flags = dict(
+        zip(
+            features.CALL_TO_ACTION_NAMES,
+            features.calls_to_action("Please SUBSCRIBE and share, go to my channel, 1000 views!"),
+            strict=True,
+        )
+    )
+    assert flags == {
+        "asks_subscribe": 1.0,
+        "asks_share": 1.0,
+        "asks_follow": 0.0,
+        "audience_counts": 1.0,
+        "watch_my": 0.0,
+        "visit_click": 1.0,
+    }
+    assert features.calls_to_action("follow me and watch my new cover") == [
+        0.0,
+        0.0,
+        1.0,
+        0.0,
+        1.0,
+        0.0,
+    ]
+    # Whole words only: "subtle", "shared", "viewing" and "clicked" are not calls to action.
+    assert features.calls_to_action("a subtle, shared viewing; it clicked") == [0.0] * 6
+    assert features.calls_to_action("") == [0.0] * 6
