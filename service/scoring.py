@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Flask, current_app
 
 import model
@@ -100,11 +99,11 @@ def refresh(app: Flask) -> None:
                 return
             row = registry.fetch(connection, serving_id)
         classifier = registry.verify(row, app.config["SECRET_KEY"])
-    except sa.exc.SQLAlchemyError as error:
-        log.warning("cannot read the model registry, keeping the current model: %s", error)
     except model.ArtifactError as error:
         poll.refused_id = serving_id  # refuse once, loudly; not on every poll
         log.error("model refused, keeping the current model: %s", error)
+    except Exception as error:  # a registry that cannot be read must never cost a comment
+        log.warning("cannot read the model registry, keeping the current model: %s", error)
     else:
         poll.loaded_id = serving_id
         _swap(app, classifier)

@@ -4,6 +4,7 @@ import logging
 from typing import ClassVar
 
 import pytest
+import sqlalchemy as sa
 from conftest import FixedClassifier, bearer
 
 import model
@@ -154,3 +155,18 @@ def test_model_info_counts_overturns_since_promotion(app, client, submit, modera
 
 def test_model_info_needs_a_moderator(client, site_key):
     assert client.get("/api/v1/model", headers=bearer(site_key)).status_code == 403
+
+
+def test_an_unreadable_registry_keeps_the_current_model(
+    app, client, submit, ticks, monkeypatch, caplog
+):
+    first = served_version(client, submit)
+
+    def unreachable(connection):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(registry, "serving_id", unreachable)
+    ticks.now += 10
+    with caplog.at_level(logging.WARNING, logger="service.scoring"):
+        assert served_version(client, submit) == first
+    assert "cannot read the model registry" in caplog.text
