@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from support import MODEL_DIR, bearer
+from support import MODEL_DIR, FixedClassifier, bearer
 
 from service import create_app, migrate
 from service.db import create_engine, db
@@ -230,19 +230,6 @@ def console(client, console_account):
             return client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
     return Console()
-
-
-class FixedClassifier:
-    """A stand-in model giving every comment the same score, so routing tests are exact."""
-
-    version = "fixed-test-model"
-    threshold = 0.9
-
-    def __init__(self, value: float):
-        self.value = value
-
-    def score(self, record: dict) -> float:
-        return self.value
 
 
 @pytest.fixture
