@@ -1,6 +1,7 @@
 """A bounded load of varied comments from concurrent clients, and what it acknowledged."""
 
 import itertools
+import json
 import threading
 import time
 from collections import Counter
@@ -8,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
+from support import ROOT
 
 SENTENCE = (
     "the families deserve answers about what happened in Xinjiang and why officials stay "
@@ -78,3 +80,21 @@ def post_comments(base: str, site_key: str, clients: int, seconds: float) -> Loa
         for _ in range(clients):
             pool.submit(client)
     return result
+
+
+def record(name: str, result: LoadResult, found: set[int], **context) -> dict:
+    """Write a run's figures to test-artifacts/<name>.json (for closing notes) and return them."""
+    figures = {
+        **context,
+        "sent": result.sent,
+        "acknowledged": len(result.acknowledged),
+        "found_in_database": len(result.acknowledged & found),
+        "server_errors": result.server_errors,
+        "statuses": {str(status): n for status, n in result.statuses.items()},
+        "p50_ms": round(result.percentile(0.50), 1),
+        "p99_ms": round(result.percentile(0.99), 1),
+    }
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / f"{name}.json").write_text(json.dumps(figures, indent=2))
+    return figures

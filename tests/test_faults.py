@@ -10,7 +10,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 from live import PG_BIN, gunicorn, prepare, private_postgres
-from load import comment, post_comments
+from load import comment, post_comments, record
 from support import MODEL_DIR, count_comments
 
 from service.db import db
@@ -125,7 +125,7 @@ def test_a_full_disk_answers_503_and_leaves_the_database_whole(
     assert count_comments(app) == 1 + len(acknowledged)
 
 
-def test_killing_a_worker_under_load_loses_no_acknowledged_comment(database_url, tmp_path):
+def test_killing_a_worker_under_load_loses_no_acknowledged_comment(database_url, tmp_path, request):
     secrets = prepare(database_url)
     env = {"DATABASE_URL": database_url, "SITE_REQUESTS_PER_SECOND": "100000"}
     with gunicorn(env, tmp_path, workers=2) as server:
@@ -133,10 +133,12 @@ def test_killing_a_worker_under_load_loses_no_acknowledged_comment(database_url,
         killer.start()
         result = post_comments(server.base, secrets["site"], clients=8, seconds=6)
         killer.join()
+    found = stored_ids(database_url)
+    record(f"kill-worker-{request.node.callspec.params['database_url']}", result, found)
 
     assert result.statuses[201] > 0
     assert result.server_errors == 0
-    assert result.acknowledged <= stored_ids(database_url)
+    assert result.acknowledged <= found
 
 
 @pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL server binaries are not installed")

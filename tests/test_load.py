@@ -3,15 +3,14 @@
 `make loadtest` runs the load for 60 s with 50 clients; the suite runs it briefly.
 """
 
-import json
 import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 import sqlalchemy as sa
-from live import ROOT, gunicorn, prepare
-from load import comment, post_comments
+from live import gunicorn, prepare
+from load import comment, post_comments, record
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", 8))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", 50))
@@ -33,22 +32,8 @@ def test_under_load_every_acknowledged_comment_is_stored(database_url, tmp_path,
         result = post_comments(server.base, secrets["site"], clients=CLIENTS, seconds=SECONDS)
     found = {row.id for row in query(database_url, "SELECT id FROM comments")}
 
-    figures = {
-        "backend": request.node.callspec.params["database_url"],
-        "clients": CLIENTS,
-        "seconds": SECONDS,
-        "sent": result.sent,
-        "acknowledged": len(result.acknowledged),
-        "found_in_database": len(result.acknowledged & found),
-        "server_errors": result.server_errors,
-        "statuses": {str(status): n for status, n in result.statuses.items()},
-        "p50_ms": round(result.percentile(0.50), 1),
-        "p99_ms": round(result.percentile(0.99), 1),
-    }
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    (artifacts / f"load-{figures['backend']}.json").write_text(json.dumps(figures, indent=2))
-    print(json.dumps(figures))
+    backend = request.node.callspec.params["database_url"]
+    record(f"load-{backend}", result, found, backend=backend, clients=CLIENTS, seconds=SECONDS)
     assert result.statuses[201] > 0
     assert result.server_errors == 0
     assert result.acknowledged <= found
