@@ -5,7 +5,7 @@ from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
-from conftest import FixedClassifier, bearer
+from support import FixedClassifier, bearer
 
 import model
 from service import registry, scoring

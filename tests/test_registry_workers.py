@@ -5,8 +5,8 @@ import subprocess
 import time
 
 import requests
-from conftest import bearer
 from live import BIN, ROOT, gunicorn, prepare
+from support import bearer
 
 from model import campaign
 
