@@ -9,12 +9,14 @@ from .db import db
 from .models import Comment, Status
 
 
-def overturns(version: str, threshold: float, since: datetime | None) -> dict:
+def overturns(
+    version: str, threshold: float, since: datetime | None, site_id: int | None = None
+) -> dict:
     """Count decided comments this version scored, by whether the moderator agreed.
 
     The model "said spam" when the score reached the threshold in force; the moderator's
     latest decision is the truth. A false positive is a ham the model called spam, a false
-    negative a spam it let through.
+    negative a spam it let through. site_id limits the count to one site's comments.
     """
     decisions = labels.latest_decisions()
     said_spam = Comment.spam_score >= threshold
@@ -32,6 +34,8 @@ def overturns(version: str, threshold: float, since: datetime | None) -> dict:
     )
     if since is not None:
         query = query.where(decisions.c.decided_at >= since)
+    if site_id is not None:
+        query = query.where(Comment.site_id == site_id)
     reviewed, flagged, false_positives, false_negatives = db.session.execute(query).one()
     passed = reviewed - flagged
     return {

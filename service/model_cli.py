@@ -45,10 +45,10 @@ def retrain_command(force, margin):
     except retrain.RetrainError as error:
         raise click.ClickException(str(error)) from None
     click.echo(evaluation.table(champion.version if champion else None))
-    click.echo(decision(evaluation, chosen.margin, force, promoted, row.version))
+    click.echo(decision(evaluation, chosen.margin, promoted, row.version))
 
 
-def decision(evaluation: retrain.Evaluation, margin: float, force: bool, promoted: bool, version):
+def decision(evaluation: retrain.Evaluation, margin: float, promoted: bool, version: str) -> str:
     """Say what was decided and why, in one line."""
     name = evaluation.metric
     new = evaluation.challenger[name]

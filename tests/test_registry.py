@@ -127,7 +127,7 @@ class Described(FixedClassifier):
     manifest: ClassVar[dict] = {"trained_at": None}
 
 
-def test_model_info_counts_overturns_since_promotion(app, client, submit, moderator):
+def test_model_info_counts_overturns_since_promotion(app, client, submit, moderator, create_secret):
     ids = {}
     for number, value in enumerate((0.95, 0.95, 0.1, 0.1, 0.1)):
         # Threshold 0.9: two spam calls, three passed.
@@ -151,6 +151,9 @@ def test_model_info_counts_overturns_since_promotion(app, client, submit, modera
         "false_negative_rate": 0.5,
         "overturn_rate": 0.75,
     }
+    create_secret("sites", "create", "other")
+    elsewhere = bearer(create_secret("moderators", "create", "o@other.example", "--site", "other"))
+    assert client.get("/api/v1/model", headers=elsewhere).get_json()["drift"]["reviewed"] == 0
 
 
 def test_model_info_needs_a_moderator(client, site_key):

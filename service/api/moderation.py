@@ -85,7 +85,9 @@ def model_info():
         "threshold": scoring.threshold(),
         "training_data": manifest.get("data"),
         "metrics": manifest.get("metrics"),
-        "drift": drift.overturns(classifier.version, scoring.threshold(), promoted_at),
+        "drift": drift.overturns(
+            classifier.version, scoring.threshold(), promoted_at, g.moderator.site_id
+        ),
     }
 
 
