@@ -173,7 +173,7 @@ def manifest(
     champion_version: str | None,
     started: float,
 ) -> dict:
-    """Describe a retrained model: data, weighting, threshold, the evaluation that judged it."""
+    """Describe a retrained model: the labels it learnt from, weighting, threshold, verdict."""
     digest = model.artifact.sha256(pipeline_bytes)
     trained_at = datetime.now(UTC)
     labels = labels[-settings.max_labels :]
@@ -193,7 +193,7 @@ def manifest(
         else "lowest held-out score with spam precision >= 0.99 on the newest labels",
         "metrics": {
             "protocol": "time split: trained on the corpora and older site labels, tested on "
-            f"the newest {evaluation.tested}; then refitted on every label",
+            f"the newest {evaluation.tested}; a promoted model is then refitted on every label",
             "decided_by": evaluation.metric,
             "challenger": evaluation.challenger,
             "champion": evaluation.champion,
@@ -235,14 +235,18 @@ def run(
     corpus = corpora.load_all(settings.corpora)
     evaluation, threshold, pipeline = evaluate(corpus, labels, champion, settings, log)
     promoted = force or evaluation.better
+    trained_on = time_split(labels, settings)[0]
     if promoted:
         log("refitting the winner on every label")
-        pipeline = fit(corpus, labels, settings, log)
+        trained_on = labels
+        pipeline = fit(corpus, trained_on, settings, log)
     else:
         log("keeping the champion; storing the challenger for the record")
     data = model.artifact.dump(pipeline)
     version = champion.version if champion else None
-    described = manifest(data, corpus, labels, settings, threshold, evaluation, version, started)
+    described = manifest(
+        data, corpus, trained_on, settings, threshold, evaluation, version, started
+    )
     if champion is not None and registry.serving(session) is None:
         # The champion came from MODEL_DIR: keep it in the registry so rollback can reach it.
         registry.import_classifier(session, champion, secret, now)
