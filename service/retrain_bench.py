@@ -106,6 +106,7 @@ def main(argv=None) -> int:
     decision = [line for line in done.stdout.splitlines() if line.startswith("decision")]
     summary = {"labels": args.labels, "wall_s": round(wall, 1)}
     summary["cpu_s"] = round(cpu.ru_utime + cpu.ru_stime, 1)
+    summary["peak_rss_mib"] = round(cpu.ru_maxrss / 1024)
     summary.update(exit_code=done.returncode, decision=decision[0] if decision else None)
     print(json.dumps(summary))
     return done.returncode
