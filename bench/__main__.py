@@ -29,7 +29,9 @@ class Plan:
     retrain_sizes: tuple[int, ...]
 
 
-FULL = Plan(load_seconds=10, queue_comments=1_000_000, queue_requests=300, retrain_sizes=(10_000,))
+FULL = Plan(
+    load_seconds=10, queue_comments=1_000_000, queue_requests=300, retrain_sizes=(10_000, 100_000)
+)
 QUICK = Plan(load_seconds=2, queue_comments=20_000, queue_requests=30, retrain_sizes=(1_000,))
 
 
