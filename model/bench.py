@@ -5,11 +5,11 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from model import artifact, corpora
+from model.cli import add_model_arguments, model_folder
 from model.train import DATA_DIR, DEFAULT_FILES
 
 
@@ -29,21 +29,13 @@ def latencies(classifier: artifact.Classifier, records: list[dict], repeat: int)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark command line; the last stdout line is a JSON object."""
     parser = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__)
-    parser.add_argument(
-        "--model",
-        metavar="VERSION_DIR",
-        help="model version folder (default: the latest in models/)",
-    )
-    parser.add_argument(
-        "--models", default="models", help="folder of model versions (default: models)"
-    )
+    add_model_arguments(parser)
     parser.add_argument(
         "--repeat", type=int, default=3, help="passes over the comments (default: 3)"
     )
     args = parser.parse_args(argv)
-    folder = Path(args.model) if args.model else artifact.latest_version_dir(args.models)
+    folder = model_folder(args)
     if folder is None:
-        print(f"error: no model in {args.models}/ (run make train)", file=sys.stderr)
         return 2
     started = time.perf_counter()
     classifier = artifact.load_artifact(folder)

@@ -4,9 +4,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from model import artifact, corpora
+from model.cli import add_model_arguments, model_folder
 from model.metrics import metrics
 
 
@@ -25,18 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "data", metavar="DATA", help="labelled file: YouTube CSV, SMS TSV or content,label CSV"
     )
-    parser.add_argument(
-        "--model",
-        metavar="VERSION_DIR",
-        help="model version folder (default: the latest in models/)",
-    )
-    parser.add_argument(
-        "--models", default="models", help="folder of model versions (default: models)"
-    )
+    add_model_arguments(parser)
     args = parser.parse_args(argv)
-    folder = Path(args.model) if args.model else artifact.latest_version_dir(args.models)
+    folder = model_folder(args)
     if folder is None:
-        print(f"error: no model in {args.models}/ (run make train)", file=sys.stderr)
         return 2
     try:
         classifier = artifact.load_artifact(folder)
