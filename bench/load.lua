@@ -20,8 +20,18 @@ local sentences = {
 local token, nonce = "", ""
 local counter = 0
 
+-- Each wrk thread has its own Lua state: give each its own range of readers, or two
+-- threads would post as the same reader and meet flood control.
+local threads = 0
+
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+
 function init(args)
   token, nonce = args[1] or "", args[2] or "0"
+  counter = (id or 0) * 100000000
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. token
