@@ -37,7 +37,8 @@ def submit(site: Site, data: dict) -> Comment:
         trusted = functools.partial(
             admission.previously_approved, site.id, data["author_email"], data["author_name"]
         )
-        context = rules.Context(score, scoring.threshold(), settings, data, trusted, when)
+        threshold = scoring.threshold(settings.spam_threshold)
+        context = rules.Context(score, threshold, settings, data, trusted, when)
         status, reasons = rules.route(context)
         comment = Comment(
             site_id=site.id,

@@ -46,22 +46,28 @@ def replay(site: Site, proposed: Settings, days: int) -> tuple[int, list[Change]
     The stored score is reused, not recomputed; refusals (closed, duplicate, flood)
     are not replayed. Returns how many comments were replayed and those that change.
     """
-    current, threshold = site_settings.of(site), scoring.threshold()
+    current = site_settings.of(site)
     query = sa.select(Comment).where(
         Comment.site_id == site.id, Comment.created_at >= now() - timedelta(days=days)
     )
     comments = db.session.scalars(query.order_by(Comment.id)).all()
     changes = []
     for comment in comments:
-        context = _context(comment, current, threshold)
+        context = _context(comment, current)
         before, _ = rules.route(context)
-        after, reasons = rules.route(dataclasses.replace(context, settings=proposed))
+        after, reasons = rules.route(
+            dataclasses.replace(
+                context,
+                settings=proposed,
+                spam_threshold=scoring.threshold(proposed.spam_threshold),
+            )
+        )
         if after != before:
             changes.append(Change(comment, before, after, reasons))
     return len(comments), changes
 
 
-def _context(comment: Comment, settings: Settings, threshold: float | None) -> rules.Context:
+def _context(comment: Comment, settings: Settings) -> rules.Context:
     """What the checks saw, or would have seen, when the comment was submitted."""
     trusted = functools.partial(
         admission.previously_approved,
@@ -72,7 +78,7 @@ def _context(comment: Comment, settings: Settings, threshold: float | None) -> r
     )
     return rules.Context(
         Score(comment.spam_score, comment.model_version),
-        threshold,
+        scoring.threshold(settings.spam_threshold),
         settings,
         {name: getattr(comment, name) for name in _FIELDS},
         trusted,

@@ -120,8 +120,10 @@ def classifier() -> "model.Classifier | None":
     return app.extensions[CLASSIFIER]
 
 
-def threshold() -> float | None:
-    """The spam threshold in force: configured, else the model's own."""
+def threshold(site_threshold: float | None = None) -> float | None:
+    """The spam threshold in force: the site's own, else configured, else the model's."""
+    if site_threshold is not None:
+        return site_threshold
     configured = current_app.config["SPAM_THRESHOLD"]
     serving = classifier()
     if configured is not None or serving is None:

@@ -21,6 +21,7 @@ class Settings:
     disallowed_words: tuple[str, ...]
     trusted: str
     ham_threshold: float
+    spam_threshold: float | None
     flood_per_minute: int | None
     min_submit_seconds: float
     close_after_days: int | None
@@ -108,6 +109,15 @@ class SiteSettings(Strict):
         load_default=0.2,
         validate=ma.validate.Range(0, 1),
         metadata={"description": "Score below which the trusted rule may approve."},
+    )
+    spam_threshold = ma.fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Range(0, 1),
+        metadata={
+            "description": "Score at or above which a comment goes to spam on this site; "
+            "null: the service's threshold (SPAM_THRESHOLD, else the model's own)."
+        },
     )
     flood_per_minute = ma.fields.Integer(
         load_default=4,

@@ -14,6 +14,7 @@ DEFAULTS = {
     "disallowed_words": [],
     "trusted": "previously_approved",
     "ham_threshold": 0.2,
+    "spam_threshold": None,
     "flood_per_minute": 4,
     "min_submit_seconds": 3.0,
     "close_after_days": None,

@@ -1,9 +1,11 @@
 """Admin pages: moderators (with console passwords) and sites (with their API keys)."""
 
+import marshmallow as ma
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import credentials, scoring
+from .. import settings as site_settings
 from ..comments import now
 from ..db import db
 from ..models import Moderator, Site
@@ -79,13 +81,37 @@ def sites():
             )
             db.session.commit()
         status = 422 if errors else 201
+    return _sites_page(status, errors, new_key)
+
+
+def _sites_page(status: int, errors: dict, new_key: str | None = None, edited: int | None = None):
+    """Render the sites page: the sites, their thresholds, the add form, maybe a new key."""
+    sites = _sites()
     page = render_template(
         "console/sites.html",
-        sites=_sites(),
+        sites=sites,
+        settings={site.id: site_settings.of(site) for site in sites},
         errors=errors,
+        edited=edited,
         form=request.form,
         new_key=new_key,
         threshold=scoring.threshold(),
     )
     # The page may carry a secret: never let a proxy or the browser cache keep it.
     return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/admin/sites/<id:site_id>/thresholds", methods=["POST"])
+@admin_required
+def site_thresholds(site_id):
+    """Set a site's spam and ham thresholds (a blank spam threshold: the service's)."""
+    site = db.session.get(Site, site_id) or abort(404)
+    spam = request.form.get("spam_threshold", "").strip()
+    changes = {"spam_threshold": spam or None, "ham_threshold": request.form.get("ham_threshold")}
+    try:
+        site_settings.save(site, site_settings.changed(site, site_settings.load_changes(changes)))
+    except ma.ValidationError as error:
+        return _sites_page(422, error.normalized_messages(), edited=site.id)
+    db.session.commit()
+    flash(f"Saved the thresholds of {site.name}.")
+    return redirect(url_for("console.sites"))
