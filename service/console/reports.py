@@ -6,7 +6,7 @@ from flask import Response, abort, g, render_template
 
 from .. import comments, scoring
 from ..models import Status
-from . import bp, plots, stats
+from . import bp, stats
 from .auth import login_required
 
 DAYS = 30
@@ -47,6 +47,9 @@ def stats_page():
 @login_required
 def chart(chart: str):
     """Draw one chart of the stats page."""
+    # matplotlib is imported on the first chart, not when every worker starts.
+    from . import plots
+
     days, since = _window()
     user = g.console_user
     if chart in ("outcomes", "spam-rate"):
