@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import credentials, migrate, privacy
-from .comments import now
+from .comments import now, site_named
 from .console import passwords
 from .db import db
 from .model_cli import model_cli
@@ -63,7 +63,7 @@ def moderators_create(email, site_name, admin, password):
     _refuse_taken(Moderator, Moderator.email, email, "moderator")
     site = None
     if site_name is not None:
-        site = db.session.scalar(sa.select(Site).where(Site.name == site_name))
+        site = site_named(site_name)
         if site is None:
             raise click.ClickException(f"no site named {site_name!r}")
     token, key_id, key_hash = credentials.issue(credentials.MODERATOR_PREFIX)

@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 
 from . import admission, rules, scoring
 from . import settings as site_settings
-from .comments import now
+from .comments import now, site_named
 from .db import db
 from .errors import flatten
 from .models import Comment, Site, Status
@@ -109,7 +109,7 @@ def _proposed(site: Site, path: Path) -> Settings:
 def _site(name: str | None) -> Site:
     """The named site, or the only one when no name is given."""
     if name is not None:
-        site = db.session.scalar(sa.select(Site).where(Site.name == name))
+        site = site_named(name)
         if site is None:
             raise click.ClickException(f"no site named {name!r}")
         return site

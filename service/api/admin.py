@@ -1,11 +1,11 @@
 """The admin API: read and change a site's moderation settings."""
 
-import sqlalchemy as sa
 from flask import g
 from flask_smorest import abort
 
 from .. import settings as site_settings
 from ..auth import moderator_required
+from ..comments import site_named
 from ..db import db
 from ..errors import NotFound
 from ..models import Role, Site
@@ -23,7 +23,7 @@ def _site(name: str) -> Site:
     admin = g.moderator
     if admin.role != Role.ADMIN:
         abort(403, message="only an admin may see or change site settings")
-    site = db.session.scalar(sa.select(Site).where(Site.name == name))
+    site = site_named(name)
     if site is None or admin.site_id not in (None, site.id):
         raise NotFound(f"site {name!r} not found")
     return site
