@@ -148,6 +148,11 @@ class Comment(Base):
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
+    @property
+    def site_name(self) -> str:
+        """The name of the comment's site (its site must be loaded)."""
+        return self.site.name
+
 
 class ModerationAction(Base):
     """One moderator decision: who moved which comment from what to what, and when."""

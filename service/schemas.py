@@ -205,7 +205,7 @@ class ModeratorComment(ma.Schema):
     """A comment in full, as a moderator sees it in the queue."""
 
     id = ma.fields.Integer()
-    site = ma.fields.Function(lambda comment: comment.site.name)
+    site = ma.fields.String(attribute="site_name")
     post_id = ma.fields.String()
     parent_id = ma.fields.Integer(allow_none=True)
     author_name = ma.fields.String()
@@ -225,10 +225,49 @@ class ModeratorComment(ma.Schema):
     )
 
 
+# How FlatList dumps each field type; a type not listed here cannot be flattened.
+_FLAT = {
+    ma.fields.Integer: int,
+    ma.fields.Float: float,
+    ma.fields.String: str,
+    ma.fields.DateTime: datetime.isoformat,
+    ma.fields.Enum: lambda member: member.value,
+    ma.fields.List: list,
+}
+
+
+class FlatList(ma.fields.List):
+    """A list of objects dumped with a flat schema, at a fraction of Nested's cost.
+
+    Documented as a list of the schema; dumps each object by a plan made once from the
+    schema's fields (attribute, key, conversion), without marshmallow's per-value calls,
+    which cost a queue page of 100 comments several milliseconds. tests/test_queue.py
+    checks that it agrees with the schema's own dump.
+    """
+
+    def __init__(self, schema: type[ma.Schema], **kwargs):
+        super().__init__(ma.fields.Nested(schema), **kwargs)
+        self._plan = [
+            (field.data_key or name, field.attribute or name, _FLAT[type(field)])
+            for name, field in schema().dump_fields.items()
+        ]
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return [
+            {
+                key: None if (item := getattr(row, name)) is None else convert(item)
+                for key, name, convert in self._plan
+            }
+            for row in value
+        ]
+
+
 class QueuePage(ma.Schema):
     """One page of the queue and the cursor of the next, null on the last page."""
 
-    items = ma.fields.List(ma.fields.Nested(ModeratorComment))
+    items = FlatList(ModeratorComment)
     next_cursor = Cursor(allow_none=True)
 
 

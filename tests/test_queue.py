@@ -90,6 +90,18 @@ def test_queue_items_show_moderators_everything(moderator, submit):
     assert item["reasons"]
 
 
+def test_a_queue_item_is_the_comment_as_its_detail_shows_it(moderator, submit):
+    parent = submit(author_url="https://example.org/aigerim").get_json()
+    moderator.post(f"/api/v1/comments/{parent['id']}/moderate", {"action": "approve"})
+    submit(parent_id=parent["id"], author_url=None, author_email="ben@example.org")
+
+    [item] = moderator.get("/api/v1/queue").get_json()["items"]
+    detail = moderator.get(f"/api/v1/comments/{item['id']}").get_json()
+
+    assert item["parent_id"] == parent["id"] and item["author_url"] is None
+    assert item == {key: value for key, value in detail.items() if key not in ("history", "author")}
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
