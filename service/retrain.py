@@ -40,9 +40,17 @@ class Settings:
     holdout: float = 0.2
     margin: float = 0.01
     weight_max: float = 10.0
-    # Bounds that keep a retrain under two minutes however many labels there are.
     max_tested: int = 5_000
-    max_labels: int = 20_000
+    # The newest site labels one fit learns from; None: every label.
+    max_labels: int | None = None
+
+    def learnt(self, labels: Sequence[dict]) -> Sequence[dict]:
+        """The labels a fit learns from: the newest max_labels, or all of them."""
+        return labels if self.max_labels is None else labels[-self.max_labels :]
+
+    def wanted(self) -> int | None:
+        """How many of the newest labels a retrain reads; None: all."""
+        return None if self.max_labels is None else self.max_labels + self.max_tested
 
 
 @dataclass
@@ -95,8 +103,8 @@ def dataset(corpus: corpora.Dataset, labels: Sequence[dict], weight: float) -> c
 
 
 def fit(corpus: corpora.Dataset, labels: Sequence[dict], settings: Settings, log: Log):
-    """Fit the serving recipe on the corpora plus the newest max_labels site labels."""
-    labels = labels[-settings.max_labels :]
+    """Fit the serving recipe on the corpora plus the site labels the settings allow."""
+    labels = settings.learnt(labels)
     weight = site_weight(len(labels), len(corpus.labels), settings.weight_max)
     training = dataset(corpus, labels, weight)
     started = time.perf_counter()
@@ -176,7 +184,7 @@ def manifest(
     """Describe a retrained model: the labels it learnt from, weighting, threshold, verdict."""
     digest = model.artifact.sha256(pipeline_bytes)
     trained_at = datetime.now(UTC)
-    labels = labels[-settings.max_labels :]
+    labels = settings.learnt(labels)
     weight = site_weight(len(labels), len(corpus.labels), settings.weight_max)
     site = {"name": SITE_GROUP, "format": "database", "rows": len(labels), "weight": weight}
     site["spam"] = sum(item["label"] == "spam" for item in labels)
@@ -229,9 +237,9 @@ def run(
     if total < 2:
         raise RetrainError(f"{total} labelled comments: moderate at least 2 first")
     # Only the newest labels that any fit or test below can use are read.
-    labels = labelling.load(session.connection(), settings.max_labels + settings.max_tested)
+    labels = labelling.load(session.connection(), settings.wanted())
     spam = sum(item["label"] == "spam" for item in labels)
-    log(f"loaded the newest {len(labels)} of {total} labels ({spam} spam)")
+    log(f"loaded {len(labels)} of {total} labels ({spam} spam)")
     corpus = corpora.load_all(settings.corpora)
     evaluation, threshold, pipeline = evaluate(corpus, labels, champion, settings, log)
     promoted = force or evaluation.better

@@ -101,6 +101,23 @@ def test_a_worse_challenger_is_kept_out_unless_forced(app, runner, post, label):
     assert listed[0].startswith("*")
 
 
+def test_a_retrain_learns_from_every_label_unless_capped(app, runner, post, label):
+    taught = list(campaign.comments(30, seed=3))
+    decided = label(post(taught), taught)
+
+    every = runner.invoke(args=["model", "retrain", "--force"])
+    app.config["RETRAIN_MAX_LABELS"] = 4
+    capped = runner.invoke(args=["model", "retrain", "--force"])
+
+    assert f"loaded {decided} of {decided} labels" in every.output
+    assert capped.exit_code == 0, capped.output
+    with app.app_context():
+        manifests = db.session.scalars(
+            sa.select(ModelVersion.manifest).order_by(ModelVersion.id.desc()).limit(2)
+        ).all()
+    assert [m["data"][-1]["rows"] for m in manifests] == [4, decided]
+
+
 def test_retrain_without_labels_says_so(runner):
     result = runner.invoke(args=["model", "retrain"])
 
