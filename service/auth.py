@@ -10,7 +10,11 @@ from . import credentials
 from .db import db
 from .models import Moderator, Site
 
-_KINDS = {credentials.SITE_PREFIX: Site, credentials.MODERATOR_PREFIX: Moderator}
+# The lookup of each kind of caller by key id, built once: every request runs one.
+_LOOKUPS = {
+    prefix: sa.select(kind).where(kind.key_id == sa.bindparam("key_id"))
+    for prefix, kind in ((credentials.SITE_PREFIX, Site), (credentials.MODERATOR_PREFIX, Moderator))
+}
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="moderato"'}
 
 
@@ -21,8 +25,8 @@ def _caller() -> Site | Moderator:
     if parts is None:
         abort(401, message="missing or malformed bearer token", headers=_CHALLENGE)
     key_id, secret = parts
-    kind = _KINDS.get(key_id.partition("_")[0])
-    row = kind and db.session.scalar(sa.select(kind).where(kind.key_id == key_id))
+    lookup = _LOOKUPS.get(key_id.partition("_")[0])
+    row = lookup is not None and db.session.scalar(lookup, {"key_id": key_id})
     if row is None or not credentials.matches(secret, row.key_hash):
         abort(401, message="invalid token", headers=_CHALLENGE)
     return row
