@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model import artifact, corpora, validation
+from model import artifact, corpora, selftrain, validation
 from model.metrics import MIN_PRECISION, choose_threshold, metrics
 from model.pipeline import serving_pipeline
 
@@ -42,16 +42,27 @@ def held_out_metrics(dataset: corpora.Dataset, scores: np.ndarray, threshold: fl
     }
 
 
-def train(dataset: corpora.Dataset, out: str | Path, log=validation.log) -> Path:
-    """Cross-validate, fit on everything, and write models/<version>/ plus models/LATEST."""
+def train(
+    dataset: corpora.Dataset,
+    out: str | Path,
+    log=validation.log,
+    unlabelled: Iterable[Mapping] = (),
+) -> Path:
+    """Cross-validate, fit on everything, and write models/<version>/ plus models/LATEST.
+
+    With unlabelled records (a site's own comments, no decision on them) the model is
+    self-trained on them (model/selftrain.py), and the CV self-trains each fold on its held-out
+    source's texts, so the held-out figures and the threshold describe the same procedure.
+    """
     started = time.perf_counter()
+    unlabelled = [corpora.as_record(record) for record in unlabelled]
     if len(set(dataset.labels)) < 2:
         raise corpora.CorpusError("training needs both spam and ham rows")
     log(
         f"training on {len(dataset.labels)} rows ({sum(dataset.labels)} spam) "
         f"from {len(set(dataset.groups))} sources; {validation.protocol(dataset)}"
     )
-    scores = validation.held_out_scores(serving_pipeline, dataset)
+    scores = validation.held_out_scores(serving_pipeline, dataset, self_training=bool(unlabelled))
     threshold = choose_threshold(dataset.labels, scores, MIN_PRECISION)
     evaluation = held_out_metrics(dataset, scores, threshold)
     pooled, half = evaluation["pooled"], evaluation["pooled_at_0.5"]
@@ -59,8 +70,17 @@ def train(dataset: corpora.Dataset, out: str | Path, log=validation.log) -> Path
         f"held-out: threshold {threshold:.4f} gives precision {pooled['precision']:.3f}, "
         f"recall {pooled['recall']:.3f}; at 0.5 F1 {half['f1']:.3f}"
     )
-    log("fitting the final model on all rows")
-    pipeline = validation.fit(serving_pipeline, dataset)
+    if unlabelled:
+        log(f"fitting the final model on all rows, self-trained on {len(unlabelled)} unlabelled")
+        pipeline = selftrain.self_train(serving_pipeline, dataset, unlabelled)
+        evaluation["protocol"] += (
+            "; each fold self-trained on its held-out source's texts "
+            f"(pseudo-labels at p <= {selftrain.LOW} or >= {selftrain.HIGH}, "
+            f"at most {selftrain.ROUNDS} rounds)"
+        )
+    else:
+        log("fitting the final model on all rows")
+        pipeline = validation.fit(serving_pipeline, dataset)
     data = artifact.dump(pipeline)
     digest = artifact.sha256(data)
     trained_at = datetime.now(UTC)
@@ -68,10 +88,12 @@ def train(dataset: corpora.Dataset, out: str | Path, log=validation.log) -> Path
     manifest = {
         "version": version,
         "trained_at": trained_at.isoformat(timespec="seconds"),
-        "model": MODEL_DESCRIPTION,
+        "model": MODEL_DESCRIPTION
+        + (f"; self-trained on {len(unlabelled)} unlabelled comments" if unlabelled else ""),
         "libraries": artifact.library_versions(),
         "data": dataset.sources,
         "rows": len(dataset.labels),
+        "unlabelled_rows": len(unlabelled),
         "threshold": threshold,
         "threshold_rule": f"lowest held-out score with spam precision >= {MIN_PRECISION}",
         "metrics": evaluation,

@@ -52,17 +52,28 @@ def protocol(dataset: Dataset) -> str:
 
 
 def held_out_scores(
-    build: Builder, dataset: Dataset, eval_groups=None, quiet: bool = False
+    build: Builder,
+    dataset: Dataset,
+    eval_groups=None,
+    quiet: bool = False,
+    self_training: bool = False,
 ) -> np.ndarray:
-    """Return each row's spam score from a model that never saw that row's fold.
+    """Return each row's spam score from a model that never saw that row's fold's labels.
 
-    Rows only ever trained on (groups not in eval_groups) keep a NaN score.
+    Rows only ever trained on (groups not in eval_groups) keep a NaN score. With self_training
+    the held-out fold's texts, without their labels, are the unlabelled comments of
+    model.selftrain (what a site would have of its own); otherwise the fold is never seen.
     """
     scores = np.full(len(dataset.labels), np.nan)
     plan = list(folds(dataset, eval_groups))
     for number, (name, train, test) in enumerate(plan, start=1):
         start = time.perf_counter()
-        model = fit(build, dataset, train)
+        if self_training:
+            from model.selftrain import self_train
+
+            model = self_train(build, dataset, [dataset.records[i] for i in test], rows=train)
+        else:
+            model = fit(build, dataset, train)
         scores[test] = model.predict_proba([dataset.records[i] for i in test])[:, 1]
         if not quiet:
             log(
