@@ -121,12 +121,17 @@ def train(
 
 
 def train_files(
-    paths: Sequence[str | Path], out: str | Path, extra: Iterable[Mapping] = ()
+    paths: Sequence[str | Path],
+    out: str | Path,
+    extra: Iterable[Mapping] = (),
+    unlabelled_paths: Sequence[str | Path] = (),
 ) -> Path:
-    """Train on corpus files plus extra labelled records (with optional per-record weights)."""
+    """Train on corpus files plus extra labelled records (with optional per-record weights),
+    self-training on the comments of unlabelled_paths (their labels, if any, are ignored)."""
     dataset = corpora.load_all(paths)
     dataset.extend(corpora.labelled(extra))
-    return train(dataset, out)
+    unlabelled = corpora.load_all(unlabelled_paths).records if unlabelled_paths else ()
+    return train(dataset, out, unlabelled=unlabelled)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,9 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[str(DATA_DIR / name) for name in DEFAULT_FILES],
         help="YouTube CSV, SMS TSV or content,label CSV files (default: the YouTube files)",
     )
+    parser.add_argument(
+        "--unlabelled",
+        nargs="+",
+        metavar="FILE",
+        default=[],
+        help="a site's own comments in any of those formats, labels ignored: self-train on "
+        "them (docs/model.md, Round 4; default: none)",
+    )
     args = parser.parse_args(argv)
     try:
-        folder = train_files(args.data, args.out)
+        folder = train_files(args.data, args.out, unlabelled_paths=args.unlabelled)
     except (corpora.CorpusError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
