@@ -28,11 +28,11 @@ STAGES = (
     ("flood control (reader_slot)", ("reader_slot (",)),
     ("site-key rate limit (limit_site_key)", ("limit_site_key (",)),
     ("auth: key lookup + hash (auth._caller)", ("_caller (service/auth.py",)),
-    ("ORM insert + commit (session.commit)", ("commit (sqlalchemy/orm/session.py",)),
+    ("COMMIT (session.commit: the durable fsync)", ("commit (sqlalchemy/orm/session.py",)),
     ("request parse + CommentIn validation (webargs)", ("Parser.parse (webargs/",)),
     ("response dump (CommentCreated, marshmallow)", ("Schema.dump (marshmallow/",)),
     (
-        "rest of submit (Comment(), add, url_for)",
+        "rest of submit (the INSERT, url_for)",
         ("submit (service/comments.py", "submit_comment ("),
     ),
     ("session close / teardown", ("do_teardown_appcontext (",)),
