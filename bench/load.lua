@@ -1,6 +1,7 @@
 -- wrk script: POST a different reader's comment on every request (so neither duplicate
 -- detection nor per-reader flood control refuses it), then print a JSON summary.
--- Arguments after "--": the bearer token and a nonce unique to this run.
+-- Arguments after "--": the bearer token and a nonce unique to this run (8 hex digits: it is
+-- part of every email and IP address, so no reader of an earlier run is met again).
 
 local sentences = {
   "My uncle has been missing since 2018. Thank you for writing about them.",
@@ -30,7 +31,7 @@ function setup(thread)
 end
 
 function init(args)
-  token, nonce = args[1] or "", args[2] or "0"
+  token, nonce = args[1] or "", args[2] or "00000000"
   counter = (id or 0) * 100000000
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
@@ -44,8 +45,9 @@ function request()
   local body = string.format(
     '{"post_id": "post-%d", "author_name": "Reader %d", ' ..
     '"author_email": "reader-%s-%d@example.org", "content": "%s %s (%d)", ' ..
-    '"user_ip": "2001:db8::%x:%x", "user_agent": "wrk"}',
+    '"user_ip": "2001:db8:%s:%s::%x:%x", "user_agent": "wrk"}',
     counter % 500, counter, nonce, counter, first, second, counter,
+    string.sub(nonce, 1, 4), string.sub(nonce, 5, 8),
     math.floor(counter / 65536), counter % 65536)
   return wrk.format(nil, nil, nil, body)
 end

@@ -30,7 +30,7 @@ class Load:
         return self.requests / self.seconds
 
 
-def wrk(url: str, seconds: float, workers: int, token: str = "", nonce: str = "0") -> Load:
+def wrk(url: str, seconds: float, workers: int, token: str = "", nonce: str = "00000000") -> Load:
     """POST varied comments (or, for the baseline, the same bodies) to a loopback URL."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"load goes to 127.0.0.1 only, not {url}")
