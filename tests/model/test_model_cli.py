@@ -41,10 +41,17 @@ def test_evaluate_without_a_model_fails_clearly(tmp_path):
     assert result.returncode == 2 and "no model" in result.stderr
 
 
+def labelled_csv(write, name: str = "own.csv", count: int = 12):
+    """Write a small project CSV of count spam and count ham comments."""
+    rows = [
+        f"please subscribe to my channel number {i} http://bit.ly/c{i},spam" for i in range(count)
+    ]
+    rows += [f"this song reminds me of summer number {i},ham" for i in range(count)]
+    return write(name, "content,label\n" + "\n".join(rows) + "\n")
+
+
 def test_train_writes_a_version_and_latest(tmp_path, write):
-    rows = [f"please subscribe to my channel number {i} http://bit.ly/c{i},spam" for i in range(12)]
-    rows += [f"this song reminds me of summer number {i},ham" for i in range(12)]
-    data = write("own.csv", "content,label\n" + "\n".join(rows) + "\n")
+    data = labelled_csv(write)
     result = run("model.train", "--out", str(tmp_path / "models"), "--data", str(data))
     assert result.returncode == 0, result.stderr
     assert "fold 5/5" in result.stderr
@@ -52,6 +59,17 @@ def test_train_writes_a_version_and_latest(tmp_path, write):
     assert result.stdout.strip().endswith(latest)
     manifest = json.loads((tmp_path / "models" / latest / "manifest.json").read_text())
     assert manifest["metrics"]["protocol"].startswith("stratified 5-fold")
+
+
+def test_train_self_trains_on_a_file_of_unlabelled_comments(tmp_path, write):
+    data, site = labelled_csv(write), labelled_csv(write, "site.csv", count=3)
+    out = tmp_path / "models"
+    result = run("model.train", "--out", str(out), "--data", str(data), "--unlabelled", str(site))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(
+        (out / (out / "LATEST").read_text().strip() / "manifest.json").read_text()
+    )
+    assert manifest["unlabelled_rows"] == 6
 
 
 def test_train_on_a_bad_file_exits_non_zero_naming_file_and_line(tmp_path, write):
