@@ -26,7 +26,7 @@ def _caller() -> Site | Moderator:
         abort(401, message="missing or malformed bearer token", headers=_CHALLENGE)
     key_id, secret = parts
     lookup = _LOOKUPS.get(key_id.partition("_")[0])
-    row = lookup is not None and db.session.scalar(lookup, {"key_id": key_id})
+    row = None if lookup is None else db.session.scalar(lookup, {"key_id": key_id})
     if row is None or not credentials.matches(secret, row.key_hash):
         abort(401, message="invalid token", headers=_CHALLENGE)
     return row

@@ -197,6 +197,7 @@ def test_oversized_body_is_413(app, submit):
         {"Authorization": "Bearer"},
         {"Authorization": "Basic dXNlcjpwYXNz"},
         {"Authorization": "Bearer site_0000.wrong"},
+        {"Authorization": "Bearer key_0000.of-no-kind"},
     ],
 )
 def test_missing_or_bad_key_is_401(app, client, valid_comment, headers):
