@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from model import corpora, validation
+from model import corpora, selftrain, validation
 from model.features import record_frame
 from model.metrics import choose_threshold, metrics
 from model.pipeline import (
@@ -95,13 +95,10 @@ SHIPPED = "lr-text+calls+signals+domains (shipped)"
 def run(name: str, dataset: corpora.Dataset) -> dict:
     """Cross-validate one family holding out each video; return per-video and pooled metrics."""
     start = time.perf_counter()
-    family = name.removesuffix(" +sms").removesuffix(" +self-training")
+    build = FAMILIES[name.removesuffix(" +sms").removesuffix(" +self-training")]
+    fit_fold = selftrain.on_held_out(build, dataset) if name.endswith(" +self-training") else None
     scores = validation.held_out_scores(
-        FAMILIES[family],
-        dataset,
-        eval_groups=VIDEOS,
-        quiet=True,
-        self_training=name.endswith(" +self-training"),
+        build, dataset, eval_groups=VIDEOS, quiet=True, fit_fold=fit_fold
     )
     rows = ~np.isnan(scores)
     y = np.asarray(dataset.labels)[rows]

@@ -58,3 +58,12 @@ def self_train(
         model = validation.fit(build, augmented)
         previous = sure
     return model
+
+
+def on_held_out(build: validation.Builder, dataset: Dataset):
+    """A fold fitter for validation.held_out_scores: self-train on the held-out rows' texts."""
+
+    def fit_fold(train: np.ndarray, test: np.ndarray) -> Pipeline:
+        return self_train(build, dataset, [dataset.records[i] for i in test], rows=train)
+
+    return fit_fold

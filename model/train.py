@@ -62,7 +62,8 @@ def train(
         f"training on {len(dataset.labels)} rows ({sum(dataset.labels)} spam) "
         f"from {len(set(dataset.groups))} sources; {validation.protocol(dataset)}"
     )
-    scores = validation.held_out_scores(serving_pipeline, dataset, self_training=bool(unlabelled))
+    fit_fold = selftrain.on_held_out(serving_pipeline, dataset) if unlabelled else None
+    scores = validation.held_out_scores(serving_pipeline, dataset, fit_fold=fit_fold)
     threshold = choose_threshold(dataset.labels, scores, MIN_PRECISION)
     evaluation = held_out_metrics(dataset, scores, threshold)
     pooled, half = evaluation["pooled"], evaluation["pooled_at_0.5"]

@@ -56,24 +56,19 @@ def held_out_scores(
     dataset: Dataset,
     eval_groups=None,
     quiet: bool = False,
-    self_training: bool = False,
+    fit_fold: Callable[[np.ndarray, np.ndarray], Pipeline] | None = None,
 ) -> np.ndarray:
     """Return each row's spam score from a model that never saw that row's fold's labels.
 
-    Rows only ever trained on (groups not in eval_groups) keep a NaN score. With self_training
-    the held-out fold's texts, without their labels, are the unlabelled comments of
-    model.selftrain (what a site would have of its own); otherwise the fold is never seen.
+    Rows only ever trained on (groups not in eval_groups) keep a NaN score. fit_fold(train,
+    test) fits a fold's model (default: fit on the train rows; model.selftrain.on_held_out
+    also self-trains on the test rows' texts, never their labels).
     """
     scores = np.full(len(dataset.labels), np.nan)
     plan = list(folds(dataset, eval_groups))
     for number, (name, train, test) in enumerate(plan, start=1):
         start = time.perf_counter()
-        if self_training:
-            from model.selftrain import self_train
-
-            model = self_train(build, dataset, [dataset.records[i] for i in test], rows=train)
-        else:
-            model = fit(build, dataset, train)
+        model = fit(build, dataset, train) if fit_fold is None else fit_fold(train, test)
         scores[test] = model.predict_proba([dataset.records[i] for i in test])[:, 1]
         if not quiet:
             log(

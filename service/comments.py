@@ -24,7 +24,9 @@ def now() -> datetime:
 
 
 # A plain INSERT: the ORM's unit of work cost a submission more than scoring it.
-_INSERT = sa.insert(Comment.__table__).returning(Comment.__table__.c.id)
+_INSERT = sa.insert(Comment.__table__).returning(
+    Comment.__table__.c.id, Comment.__table__.c.version
+)
 
 
 def submit(site: Site, data: dict) -> Comment:
@@ -52,11 +54,10 @@ def submit(site: Site, data: dict) -> Comment:
             "model_version": score.model_version,
             "reasons": reasons,
             "created_at": when,
-            "version": 1,
         }
-        comment_id = db.session.execute(_INSERT, row).scalar_one()
+        stored = db.session.execute(_INSERT, row).one()
         db.session.commit()
-    return Comment(id=comment_id, **row)  # as stored; not attached to the session
+    return Comment(**row, **stored._asdict())  # as stored; not attached to the session
 
 
 def _check_parent(site: Site, post_id: str, parent_id: int) -> None:

@@ -15,16 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 
-def _env_float(name: str, default: float | None) -> float | None:
-    """Read an optional float from the environment."""
+def _env_optional(name: str, kind: type[int] | type[float]) -> int | float | None:
+    """Read an optional number from the environment; None when unset or empty."""
     value = os.environ.get(name)
-    return float(value) if value not in (None, "") else default
-
-
-def _env_int(name: str, default: int | None) -> int | None:
-    """Read an optional integer from the environment."""
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return kind(value) if value not in (None, "") else None
 
 
 class Config:
@@ -65,7 +59,7 @@ class Config:
     # Most site labels one fit learns from (the newest); unset, every label. A
     # fit costs about 0.35 ms of CPU and 20 KiB of peak memory per label here
     # (100,000 labels: 73 s, 2.2 GiB); set it to bound memory on a small host.
-    RETRAIN_MAX_LABELS = _env_int("RETRAIN_MAX_LABELS", None)
+    RETRAIN_MAX_LABELS = _env_optional("RETRAIN_MAX_LABELS", int)
     # Most a site label may weigh against one corpus row. Labels together weigh
     # as much as the corpora until there are that many (docs/model.md); a higher
     # cap lets a handful of labels swing the model, risking overfitting.
@@ -84,7 +78,7 @@ class Config:
     # folder. Unset: the threshold chosen at training time (spam precision
     # >= 0.99 in grouped cross-validation). Lower it and real readers' comments
     # vanish into spam; raise it and moderators see more spam.
-    SPAM_THRESHOLD = _env_float("SPAM_THRESHOLD", None)
+    SPAM_THRESHOLD = _env_optional("SPAM_THRESHOLD", float)
 
     # Largest request body accepted, in bytes; larger bodies get 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 64 * 1024))
