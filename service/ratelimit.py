@@ -16,7 +16,7 @@ from typing import Protocol
 import redis
 from flask import Flask, current_app, request
 
-from . import credentials
+from . import addresses, credentials
 from .errors import TooManyRequests
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def reader_slot(site_id: int, ip: str | None, email: str, per_minute: int | None
         return
     keys = [f"flood:{site_id}:email:{email.casefold()}"]
     if ip:
-        keys.append(f"flood:{site_id}:ip:{ip}")
+        keys.append(f"flood:{site_id}:ip:{addresses.reader(ip)}")
     entry = uuid.uuid4().hex
     wait = _windows().reserve(keys, per_minute, FLOOD_WINDOW_SECONDS, _now(), entry)
     if wait is not None:

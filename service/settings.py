@@ -1,11 +1,11 @@
 """Per-site moderation settings: the schema that validates and documents them, and their storage."""
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
 
+from . import addresses
 from .models import Site
 from .schemas import Email, Strict, Text
 
@@ -38,7 +38,7 @@ class Network(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            network = ipaddress.ip_network(text.strip(), strict=False)
+            network = addresses.parse_network(text.strip())
         except ValueError:
             raise ma.ValidationError("Not a valid IP address or CIDR range.") from None
         single = network.num_addresses == 1
@@ -125,8 +125,8 @@ class SiteSettings(Strict):
         strict=True,
         validate=ma.validate.Range(min=1),
         metadata={
-            "description": "Stored comments a reader (by IP, and by email) may post per "
-            "minute; more get 429 with Retry-After. null: no flood control."
+            "description": "Stored comments a reader (by IP, an IPv6 reader by its /64, and "
+            "by email) may post per minute; more get 429 with Retry-After. null: no limit."
         },
     )
     min_submit_seconds = ma.fields.Float(

@@ -187,3 +187,38 @@ def test_memory_windows_forget_readers_whose_windows_have_passed():
 
     # Swept as it grew: only the readers still inside their window are kept.
     assert len(windows._entries) == 1000
+
+
+# --- one reader, however its address is written ---------------------------------------------
+
+
+def test_a_reader_s_ipv6_64_counts_as_one_reader(app, submit, configure):
+    configure(flood_per_minute=2)
+
+    codes = [
+        submit(
+            **reader(n, user_ip=f"2001:db8:1:2::{n}", author_email=f"r{n}@example.kz")
+        ).status_code
+        for n in range(1, 7)
+    ]
+
+    assert codes == [201, 201, 429, 429, 429, 429]
+    assert count_comments(app) == 2
+    other_64 = reader(7, user_ip="2001:db8:1:3::1", author_email="r7@example.kz")
+    assert submit(**other_64).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("198.51.100.91", "::ffff:198.51.100.91"),
+        ("::ffff:198.51.100.91", "198.51.100.91"),
+        ("fe80::1%eth0", "fe80::1%eth1"),
+    ],
+)
+def test_two_spellings_of_one_address_count_as_one_reader(app, submit, configure, first, second):
+    configure(flood_per_minute=1)
+    assert submit(**reader(0, user_ip=first, author_email="a@example.kz")).status_code == 201
+
+    assert_flooded(submit(**reader(1, user_ip=second, author_email="b@example.kz")), 60, 1)
+    assert count_comments(app) == 1

@@ -115,6 +115,11 @@ def test_a_form_time_needs_a_zone(app, submit):
             {},
             "IP 203.0.113.7 is in blocked range 203.0.113.0/24",
         ),
+        (
+            {"blocked_ips": ["203.0.113.0/24"]},
+            {"user_ip": "::ffff:203.0.113.9"},
+            "IP 203.0.113.9 is in blocked range 203.0.113.0/24",
+        ),
     ],
 )
 def test_blocklists_send_to_spam(app, submit, low_score, configure, settings, overrides, reason):
