@@ -1,8 +1,11 @@
-"""Sliding-window limits: per reader (flood control) and per site key (requests per second).
+"""Limits: per reader (flood control), per site (requests), per address (failed authentications).
 
-Counts live in Redis when RATELIMIT_STORAGE_URI names one, so every worker on
-every host shares them; otherwise in this process's memory. Time comes from the
-app's clock, so tests move it instead of sleeping.
+Two shapes of limit share one store. A sliding window of entries per key says
+"at most N in T seconds" (readers, failures); a token bucket per key says "R a
+second on average, in bursts of up to B" (sites).
+They live in Redis when RATELIMIT_STORAGE_URI names one, so every worker on every
+host shares them; otherwise in this process's memory. Time comes from the app's
+clock, so tests move it instead of sleeping.
 """
 
 import logging
@@ -14,52 +17,72 @@ from contextlib import contextmanager
 from typing import Protocol
 
 import redis
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 
-from . import addresses, credentials
+from . import addresses
 from .errors import TooManyRequests
 
 log = logging.getLogger(__name__)
 
 FLOOD_WINDOW_SECONDS = 60.0
+AUTH_FAILURE_WINDOW_SECONDS = 60.0
 
 
 class Windows(Protocol):
-    """A store of timestamped entries per key, checked and added to atomically."""
+    """A store of timestamped entries and token buckets per key, each changed atomically."""
 
     def reserve(
-        self, keys: Sequence[str], limit: int, window: float, now: float, entry: str
+        self,
+        keys: Sequence[str],
+        limit: int,
+        window: float,
+        now: float,
+        entry: str | None,
     ) -> float | None:
-        """Add the entry under every key if each has fewer than `limit` in the window.
+        """Add the entry under every key if each has room; None: only look, add nothing.
 
-        Return None when added, else the seconds until the fullest key frees a place.
+        A key has room with fewer than `limit` entries in the last `window` seconds.
+        Return None when it has, else the seconds until every key has.
         """
 
     def release(self, keys: Sequence[str], entry: str) -> None:
         """Remove an entry added by reserve."""
 
+    def take(self, key: str, rate: float, burst: int, now: float) -> float | None:
+        """Take a token from the key's bucket (`burst` tokens, refilled at `rate` a second).
+
+        Return None when taken, else the seconds until a token is there.
+        """
+
 
 class MemoryWindows:
-    """Windows in this process's memory: one worker's view only."""
+    """Windows and buckets in this process's memory: one worker's view only."""
 
     def __init__(self):
         self._entries: dict[str, dict[str, float]] = {}
+        # One bucket per site that authenticated: as many as there are sites.
+        self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
         self._longest = 0.0
         self._sweep_at = 1024
 
     def reserve(self, keys, limit, window, now, entry):
-        """Add the entry under every key unless one is full; else the seconds to wait."""
+        """Add the entry under every key unless one has no room; else the seconds to wait."""
         with self._lock:
             self._longest = max(self._longest, window)
             if len(self._entries) >= self._sweep_at:
                 self._sweep(now)
             live = {key: self._live(key, now - window) for key in keys}
-            waits = [min(t.values()) + window - now for t in live.values() if len(t) >= limit]
+            waits = [
+                wait
+                for times in live.values()
+                if (wait := _wait(sorted(times.values()), limit, window, now)) is not None
+            ]
             if waits:
                 return max(waits)
-            for key in keys:
-                self._entries[key] = {**live[key], entry: now}
+            if entry is not None:
+                for key in keys:
+                    self._entries[key] = {**live[key], entry: now}
             return None
 
     def release(self, keys, entry):
@@ -68,54 +91,85 @@ class MemoryWindows:
             for key in keys:
                 self._entries.get(key, {}).pop(entry, None)
 
+    def take(self, key, rate, burst, now):
+        """Take a token from the key's bucket, or say how long until there is one."""
+        with self._lock:
+            tokens, at = self._buckets.get(key, (burst, now))
+            tokens = min(burst, tokens + max(0.0, now - at) * rate)
+            if tokens < 1:
+                return (1 - tokens) / rate
+            self._buckets[key] = (tokens - 1, max(at, now))
+            return None
+
     def _live(self, key: str, since: float) -> dict[str, float]:
         return {e: t for e, t in self._entries.get(key, {}).items() if t > since}
 
     def _sweep(self, now: float) -> None:
-        """Forget readers with nothing left in any window, so memory stays bounded."""
+        """Forget keys with nothing left in any window, so memory stays bounded."""
         self._entries = {
             key: live for key in self._entries if (live := self._live(key, now - self._longest))
         }
         self._sweep_at = max(1024, 2 * len(self._entries))
 
 
-# Atomic in Redis: drop expired entries, refuse if any key is full, else add to all.
+def _wait(times: list[float], limit: int, window: float, now: float) -> float | None:
+    """Seconds until a key with entries at `times` (oldest first) has room; None: it has."""
+    recent = [t for t in times if t > now - window]
+    if len(recent) < limit:
+        return None
+    # The entry whose leaving brings the count under the limit.
+    return recent[len(recent) - limit] + window - now
+
+
+# Atomic in Redis, as _wait above: drop expired entries, refuse if any key has
+# no room, else add the entry (unless it is empty: only looking) to all.
 _RESERVE = """
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local entry = ARGV[4]
 local wait = nil
 for _, key in ipairs(KEYS) do
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-    if redis.call('ZCARD', key) >= limit then
-        local oldest = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
-        wait = math.max(wait or 0, oldest + window - now)
+    local count = redis.call('ZCARD', key)
+    if count >= limit then
+        local leaving = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+        wait = math.max(wait or 0, tonumber(leaving[2]) + window - now)
     end
 end
 if wait then return tostring(wait) end
+if entry == '' then return false end
 for _, key in ipairs(KEYS) do
-    redis.call('ZADD', key, now, ARGV[4])
+    redis.call('ZADD', key, now, entry)
     redis.call('EXPIRE', key, math.ceil(window))
 end
 return false
 """
 
+# Atomic in Redis, as MemoryWindows.take: refill for the time passed, take a token.
+_TAKE = """
+local rate, burst, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(state[1]) or burst, tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+if tokens < 1 then return tostring((1 - tokens) / rate) end
+redis.call('HSET', KEYS[1], 'tokens', tokens - 1, 'at', math.max(at, now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+return false
+"""
+
 
 class RedisWindows:
-    """Windows in Redis, shared by every worker that points at it."""
+    """Windows and buckets in Redis, shared by every worker that points at it."""
 
     def __init__(self, url: str, prefix: str):
         self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._reserve = self._client.register_script(_RESERVE)
+        self._take = self._client.register_script(_TAKE)
         self._prefix = prefix
 
     def reserve(self, keys, limit, window, now, entry):
-        """Add the entry under every key unless one is full; fail open if Redis is down."""
-        try:
-            wait = self._reserve(keys=self._keys(keys), args=[now, window, limit, entry])
-        except redis.RedisError as error:
-            # A comment is never lost because a component failed.
-            log.error("rate limit storage unavailable, not limiting: %s", error)
-            return None
-        return None if wait is None else float(wait)
+        """Add the entry under every key unless one has no room; fail open if Redis is down."""
+        args = [now, window, limit, entry or ""]
+        return self._run(self._reserve, self._keys(keys), args)
 
     def release(self, keys, entry):
         """Remove the entry from every key."""
@@ -125,16 +179,28 @@ class RedisWindows:
         except redis.RedisError as error:
             log.error("rate limit storage unavailable, entry not released: %s", error)
 
+    def take(self, key, rate, burst, now):
+        """Take a token from the key's bucket; fail open if Redis is down."""
+        return self._run(self._take, self._keys([key]), [rate, burst, now])
+
+    def _run(self, script, keys: list[str], args: list) -> float | None:
+        try:
+            wait = script(keys=keys, args=args)
+        except redis.RedisError as error:
+            # A comment is never lost because a component failed.
+            log.error("rate limit storage unavailable, not limiting: %s", error)
+            return None
+        return None if wait is None else float(wait)
+
     def _keys(self, keys: Sequence[str]) -> list[str]:
         return [f"{self._prefix}:{key}" for key in keys]
 
 
 def init_app(app: Flask) -> None:
-    """Pick the shared or in-memory store and limit each site key's request rate."""
+    """Pick the shared or in-memory store."""
     url = app.config["RATELIMIT_STORAGE_URI"]
     prefix = app.config["RATELIMIT_KEY_PREFIX"]
     app.extensions["moderato.ratelimit"] = RedisWindows(url, prefix) if url else MemoryWindows()
-    app.before_request(limit_site_key)
 
 
 def _windows() -> Windows:
@@ -149,20 +215,50 @@ def _retry_after(wait: float) -> int:
     return max(1, math.ceil(wait))
 
 
-def limit_site_key() -> None:
-    """Refuse a site key's request beyond SITE_REQUESTS_PER_SECOND (429), before any query."""
-    limit = current_app.config["SITE_REQUESTS_PER_SECOND"]
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    parts = credentials.split(token.strip()) if scheme.lower() == "bearer" else None
-    if not limit or parts is None or not parts[0].startswith(f"{credentials.SITE_PREFIX}_"):
+def charge_site(site_id: int) -> None:
+    """Spend one of an authenticated site's requests; 429 when its burst is used up."""
+    rate = current_app.config["SITE_REQUESTS_PER_SECOND"]
+    if not rate:
         return
-    keys = [f"site-key:{parts[0]}"]
-    wait = _windows().reserve(keys, limit, 1.0, _now(), uuid.uuid4().hex)
+    burst = max(1, current_app.config["SITE_REQUEST_BURST"])
+    wait = _windows().take(f"site:{site_id}", rate, burst, _now())
     if wait is not None:
         raise TooManyRequests(
-            f"too many requests with this site key: at most {limit} per second",
+            f"too many requests with this site key: at most {rate} per second",
             _retry_after(wait),
         )
+
+
+def _failures(source: str | None) -> tuple[list[str], int]:
+    """The failed-authentication counter of a source address, and its limit."""
+    try:
+        where = addresses.reader(source)
+    except ValueError:
+        where = "unknown"  # not an IP (a Unix socket): every caller comes through one proxy
+    return [f"auth-failures:{where}"], current_app.config["AUTH_FAILURES_PER_MINUTE"]
+
+
+def refuse_failing_source(source: str | None) -> None:
+    """Refuse (429) an address that failed to authenticate too often, before any lookup."""
+    keys, limit = _failures(source)
+    if not limit:
+        return
+    # Looked at, not reserved: a request that will authenticate must not hold a
+    # failure's place while it is checked, or a busy site's requests in flight
+    # would refuse the site. Guesses sent at once may overshoot by those in flight.
+    wait = _windows().reserve(keys, limit, AUTH_FAILURE_WINDOW_SECONDS, _now(), None)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many failed authentications from this address: at most {limit} per minute",
+            _retry_after(wait),
+        )
+
+
+def count_failure(source: str | None) -> None:
+    """Count a failed authentication against its source address."""
+    keys, limit = _failures(source)
+    if limit:
+        _windows().reserve(keys, limit, AUTH_FAILURE_WINDOW_SECONDS, _now(), uuid.uuid4().hex)
 
 
 @contextmanager
