@@ -36,7 +36,11 @@ def submit(site: Site, data: dict) -> Comment:
     when, settings = now(), site_settings.of(site)
     admission.admit(site, settings, data, when)
     slot = ratelimit.reader_slot(
-        site.id, data["user_ip"], data["author_email"], settings.flood_per_minute
+        site.id,
+        data["user_ip"],
+        data["author_email"],
+        settings.flood_per_minute,
+        settings.flood_interval_seconds,
     )
     with slot:
         score = scoring.score({field: data[field] for field in RECORD_FIELDS})

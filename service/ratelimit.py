@@ -1,8 +1,8 @@
 """Limits: per reader (flood control), per site (requests), per address (failed authentications).
 
 Two shapes of limit share one store. A sliding window of entries per key says
-"at most N in T seconds" (readers, failures); a token bucket per key says "R a
-second on average, in bursts of up to B" (sites).
+"at most N in T seconds, and none within S of the last" (readers, failures); a
+token bucket per key says "R a second on average, in bursts of up to B" (sites).
 They live in Redis when RATELIMIT_STORAGE_URI names one, so every worker on every
 host shares them; otherwise in this process's memory. Time comes from the app's
 clock, so tests move it instead of sleeping.
@@ -38,11 +38,13 @@ class Windows(Protocol):
         window: float,
         now: float,
         entry: str | None,
+        spacing: float = 0.0,
     ) -> float | None:
         """Add the entry under every key if each has room; None: only look, add nothing.
 
-        A key has room with fewer than `limit` entries in the last `window` seconds.
-        Return None when it has, else the seconds until every key has.
+        A key has room with fewer than `limit` entries in the last `window` seconds
+        and none in the last `spacing`. Return None when it has, else the seconds
+        until every key has.
         """
 
     def release(self, keys: Sequence[str], entry: str) -> None:
@@ -66,17 +68,18 @@ class MemoryWindows:
         self._longest = 0.0
         self._sweep_at = 1024
 
-    def reserve(self, keys, limit, window, now, entry):
+    def reserve(self, keys, limit, window, now, entry, spacing=0.0):
         """Add the entry under every key unless one has no room; else the seconds to wait."""
+        kept = max(window, spacing)
         with self._lock:
-            self._longest = max(self._longest, window)
+            self._longest = max(self._longest, kept)
             if len(self._entries) >= self._sweep_at:
                 self._sweep(now)
-            live = {key: self._live(key, now - window) for key in keys}
+            live = {key: self._live(key, now - kept) for key in keys}
             waits = [
                 wait
                 for times in live.values()
-                if (wait := _wait(sorted(times.values()), limit, window, now)) is not None
+                if (wait := _wait(sorted(times.values()), limit, window, spacing, now)) is not None
             ]
             if waits:
                 return max(waits)
@@ -112,34 +115,44 @@ class MemoryWindows:
         self._sweep_at = max(1024, 2 * len(self._entries))
 
 
-def _wait(times: list[float], limit: int, window: float, now: float) -> float | None:
+def _wait(times: list[float], limit: int, window: float, spacing: float, now: float):
     """Seconds until a key with entries at `times` (oldest first) has room; None: it has."""
     recent = [t for t in times if t > now - window]
-    if len(recent) < limit:
-        return None
-    # The entry whose leaving brings the count under the limit.
-    return recent[len(recent) - limit] + window - now
+    waits = []
+    if len(recent) >= limit:
+        # The entry whose leaving brings the count under the limit.
+        waits.append(recent[len(recent) - limit] + window - now)
+    if times and times[-1] + spacing > now:
+        waits.append(times[-1] + spacing - now)
+    return max(waits, default=None)
 
 
-# Atomic in Redis, as _wait above: drop expired entries, refuse if any key has
-# no room, else add the entry (unless it is empty: only looking) to all.
+# Atomic in Redis, as _wait above: drop entries past both windows, refuse if any
+# key has no room, else add the entry (unless it is empty: only looking) to all.
 _RESERVE = """
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local entry = ARGV[4]
+local entry, spacing = ARGV[4], tonumber(ARGV[5])
+local kept = math.max(window, spacing)
 local wait = nil
 for _, key in ipairs(KEYS) do
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-    local count = redis.call('ZCARD', key)
-    if count >= limit then
-        local leaving = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - kept)
+    local recent = redis.call('ZCOUNT', key, '(' .. (now - window), '+inf')
+    if recent >= limit then
+        local leaving = redis.call(
+            'ZRANGEBYSCORE', key, '(' .. (now - window), '+inf',
+            'WITHSCORES', 'LIMIT', recent - limit, 1)
         wait = math.max(wait or 0, tonumber(leaving[2]) + window - now)
+    end
+    local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
+    if newest and tonumber(newest) + spacing > now then
+        wait = math.max(wait or 0, tonumber(newest) + spacing - now)
     end
 end
 if wait then return tostring(wait) end
 if entry == '' then return false end
 for _, key in ipairs(KEYS) do
     redis.call('ZADD', key, now, entry)
-    redis.call('EXPIRE', key, math.ceil(window))
+    redis.call('EXPIRE', key, math.ceil(kept))
 end
 return false
 """
@@ -166,9 +179,9 @@ class RedisWindows:
         self._take = self._client.register_script(_TAKE)
         self._prefix = prefix
 
-    def reserve(self, keys, limit, window, now, entry):
+    def reserve(self, keys, limit, window, now, entry, spacing=0.0):
         """Add the entry under every key unless one has no room; fail open if Redis is down."""
-        args = [now, window, limit, entry or ""]
+        args = [now, window, limit, entry or "", spacing]
         return self._run(self._reserve, self._keys(keys), args)
 
     def release(self, keys, entry):
@@ -261,25 +274,36 @@ def count_failure(source: str | None) -> None:
         _windows().reserve(keys, limit, AUTH_FAILURE_WINDOW_SECONDS, _now(), uuid.uuid4().hex)
 
 
+def _flood_message(per_minute: int | None, interval: float) -> str:
+    """Say what a reader may post: so many a minute, one every so many seconds, or both."""
+    rules = [f"at most {per_minute} per minute"] if per_minute else []
+    if interval:
+        rules.append(f"one every {interval:g} seconds")
+    return f"too many comments from this reader: {' and '.join(rules)}"
+
+
 @contextmanager
-def reader_slot(site_id: int, ip: str | None, email: str, per_minute: int | None) -> Iterator[None]:
+def reader_slot(
+    site_id: int, ip: str | None, email: str, per_minute: int | None, interval: float = 0.0
+) -> Iterator[None]:
     """Hold a place in the reader's flood window (by IP and by email) while a comment is stored.
 
-    The place is given back if storing fails, so only stored comments count.
+    A reader may store `per_minute` comments a minute (None: any number) and one
+    every `interval` seconds (0: any spacing). The place is given back if storing
+    fails, so only stored comments count.
     """
-    if per_minute is None:
+    if per_minute is None and not interval:
         yield
         return
     keys = [f"flood:{site_id}:email:{email.casefold()}"]
     if ip:
         keys.append(f"flood:{site_id}:ip:{addresses.reader(ip)}")
     entry = uuid.uuid4().hex
-    wait = _windows().reserve(keys, per_minute, FLOOD_WINDOW_SECONDS, _now(), entry)
+    # Without a per-minute limit, "one every interval" is a window of one entry.
+    limit, window = (per_minute, FLOOD_WINDOW_SECONDS) if per_minute else (1, interval)
+    wait = _windows().reserve(keys, limit, window, _now(), entry, interval)
     if wait is not None:
-        raise TooManyRequests(
-            f"too many comments from this reader: at most {per_minute} per minute",
-            _retry_after(wait),
-        )
+        raise TooManyRequests(_flood_message(per_minute, interval), _retry_after(wait))
     try:
         yield
     except BaseException:

@@ -23,6 +23,7 @@ class Settings:
     ham_threshold: float
     spam_threshold: float | None
     flood_per_minute: int | None
+    flood_interval_seconds: int
     min_submit_seconds: float
     close_after_days: int | None
     closed_posts: tuple[str, ...]
@@ -127,6 +128,16 @@ class SiteSettings(Strict):
         metadata={
             "description": "Stored comments a reader (by IP, an IPv6 reader by its /64, and "
             "by email) may post per minute; more get 429 with Retry-After. null: no limit."
+        },
+    )
+    flood_interval_seconds = ma.fields.Integer(
+        load_default=15,
+        strict=True,
+        validate=ma.validate.Range(min=0, max=86_400),
+        metadata={
+            "description": "Seconds a reader (counted as for flood_per_minute) must wait "
+            "after a stored comment before the next, as WordPress's 15; sooner gets 429 "
+            "with Retry-After. 0: no wait."
         },
     )
     min_submit_seconds = ma.fields.Float(

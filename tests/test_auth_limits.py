@@ -160,3 +160,17 @@ def test_two_apps_sharing_redis_share_failures_and_budgets(make_app, redis_url, 
     assert post(first, 5, site_key, ATTACKER).status_code == 429
     assert [r.status_code for r in genuine] == [201, 201, 429]
     assert count_comments(first.application) == 2
+
+
+def test_a_window_with_spacing_refuses_an_entry_too_soon_after_the_last(store):
+    keys = ["flood:1:ip:a", "flood:1:email:b"]
+
+    assert store.reserve(keys, 3, 60, 1000.0, "one", 15) is None
+    assert store.reserve(keys[1:], 3, 60, 1010.0, "two", 15) == 5.0
+    assert store.reserve(keys, 3, 60, 1015.0, "two", 15) is None
+    assert store.reserve(keys, 3, 60, 1030.0, "three", 15) is None
+    # Spaced out enough, but the fourth in a minute: it waits for the first to leave.
+    assert store.reserve(keys, 3, 60, 1045.0, "four", 15) == 15.0
+    # A spacing longer than the window keeps entries that long.
+    assert store.reserve(["k"], 5, 10, 1000.0, "one", 120) is None
+    assert store.reserve(["k"], 5, 10, 1100.0, "two", 120) == 20.0
