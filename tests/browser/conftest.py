@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from service import create_app, migrate
+from service import create_app, migrate, settings
 from service.comments import now
 from service.db import create_engine, db
 from service.models import Comment, Site, Status
@@ -110,7 +110,11 @@ def servers(tmp_path_factory) -> Servers:
         )
         assert result.exit_code == 0, result.output
     with app.app_context():
-        site_id = db.session.query(Site.id).scalar()
+        site = db.session.query(Site).one()
+        # Every reader here comments from the browser's one address, seconds apart.
+        settings.save(site, settings.load({"flood_interval_seconds": 0}))
+        db.session.commit()
+        site_id = site.id
     moderato = serve(app)
     news = _news_site_module().create_app({"MODERATO_URL": moderato, "MODERATO_SITE_KEY": site_key})
     yield Servers(moderato=moderato, news=serve(news), app=app, site_id=site_id)
