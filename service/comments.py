@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
 
 from . import admission, ratelimit, rules, scoring
 from . import settings as site_settings
@@ -23,10 +24,18 @@ def now() -> datetime:
     return current_app.config["CLOCK"]()
 
 
-# A plain INSERT: the ORM's unit of work cost a submission more than scoring it.
-_INSERT = sa.insert(Comment.__table__).returning(
-    Comment.__table__.c.id, Comment.__table__.c.version
-)
+# A plain INSERT (the ORM's unit of work cost a submission more than scoring it) that
+# stores nothing when the fingerprint is taken: a duplicate, however close the two came.
+def _insert(dialect) -> sa.Insert:
+    table = Comment.__table__
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.fingerprint])
+        .returning(table.c.id, table.c.version)
+    )
+
+
+_INSERT = {"postgresql": _insert(postgresql), "sqlite": _insert(sqlite)}
 
 
 def submit(site: Site, data: dict) -> Comment:
@@ -54,8 +63,14 @@ def submit(site: Site, data: dict) -> Comment:
             "model_version": score.model_version,
             "reasons": reasons,
             "created_at": when,
+            "fingerprint": admission.fingerprint(
+                site.id, data["post_id"], data["author_email"], data["content"]
+            ),
         }
-        stored = db.session.execute(_INSERT, row).one()
+        stored = db.session.execute(_INSERT[db.engine.dialect.name], row).one_or_none()
+        if stored is None:
+            db.session.rollback()
+            raise Conflict("duplicate comment: this author already posted this on this post")
         db.session.commit()
     return Comment(**row, **stored._asdict())  # as stored; not attached to the session
 

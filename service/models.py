@@ -137,6 +137,10 @@ class Comment(Base):
     model_version: Mapped[str | None] = mapped_column(sa.String(100))
     reasons: Mapped[list[str]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # sha256 of (site, post, author email, content): unique, so the same comment sent
+    # twice at once is stored once (admission.fingerprint). Null on rows that were
+    # already duplicates before the constraint existed.
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Optimistic lock: an UPDATE that finds another version fails, so two
     # moderators can never both act on the same state of a comment.
     version: Mapped[int] = mapped_column(default=1)
