@@ -2,6 +2,7 @@
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -40,9 +41,9 @@ _INSERT = {"postgresql": _insert(postgresql), "sqlite": _insert(sqlite)}
 
 def submit(site: Site, data: dict) -> Comment:
     """Admit, score, route and durably store a new comment under its site's settings."""
-    if data["parent_id"] is not None:
-        _check_parent(site, data["post_id"], data["parent_id"])
     when, settings = now(), site_settings.of(site)
+    if data["parent_id"] is not None:
+        data = {**data, "parent_id": _reply_parent(site, settings, data)}
     admission.admit(site, settings, data, when)
     slot = ratelimit.reader_slot(
         site.id, data["user_ip"], data["author_email"], settings.flood_per_minute
@@ -75,16 +76,39 @@ def submit(site: Site, data: dict) -> Comment:
     return Comment(**row, **stored._asdict())  # as stored; not attached to the session
 
 
-def _check_parent(site: Site, post_id: str, parent_id: int) -> None:
-    parent = db.session.get(Comment, parent_id)
+def _reply_parent(site: Site, settings: site_settings.Settings, data: dict) -> int | None:
+    """Return the comment a reply hangs under: its parent, or as deep as thread_depth allows.
+
+    A reply to a comment at the deepest level joins that comment's own parent, as
+    WordPress shows it, so no chain of replies grows without bound.
+    """
+    parent = db.session.get(Comment, data["parent_id"])
     fits = (
         parent is not None
         and parent.site_id == site.id
-        and parent.post_id == post_id
+        and parent.post_id == data["post_id"]
         and parent.status == Status.APPROVED
     )
     if not fits:
         raise Invalid("Must be an approved comment of the same post.", field="parent_id")
+    path = _ancestry(parent.id)
+    level = min(len(path) + 1, settings.thread_depth)
+    return path[level - 2] if level > 1 else None
+
+
+def _ancestry(comment_id: int) -> list[int]:
+    """Return the ids from a comment's thread root down to the comment, in one query."""
+    chain = (
+        sa.select(Comment.id, Comment.parent_id, sa.literal(0).label("up"))
+        .where(Comment.id == comment_id)
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union_all(
+        sa.select(Comment.id, Comment.parent_id, chain.c.up + 1).join(
+            chain, Comment.id == chain.c.parent_id
+        )
+    )
+    return db.session.scalars(sa.select(chain.c.id).order_by(chain.c.up.desc())).all()
 
 
 def site_named(name: str) -> Site | None:
@@ -92,24 +116,40 @@ def site_named(name: str) -> Site | None:
     return db.session.scalar(sa.select(Site).where(Site.name == name))
 
 
-def public_thread(post_id: str, site_name: str | None = None) -> list[dict]:
-    """The approved comments of a post, oldest first, replies nested under their parent."""
-    query = sa.select(Comment).where(Comment.post_id == post_id, Comment.status == Status.APPROVED)
-    if site_name is not None:
-        query = query.join(Comment.site).where(Site.name == site_name)
+@dataclass
+class ThreadNode:
+    """A published comment and the published replies shown under it."""
+
+    comment: Comment
+    replies: list["ThreadNode"] = field(default_factory=list)
+    level: int = 1
+
+
+def public_thread(site: Site, post_id: str) -> tuple[list[ThreadNode], int]:
+    """The approved comments of one site's post, oldest first, as nested as thread_depth lets.
+
+    Built in one pass, never recursing per level: a reply whose parent sits at the
+    deepest level is shown beside it, and one whose parent is unpublished at the top.
+    """
+    query = sa.select(Comment).where(
+        Comment.site_id == site.id, Comment.post_id == post_id, Comment.status == Status.APPROVED
+    )
     comments = db.session.scalars(query.order_by(Comment.created_at, Comment.id)).all()
-    nodes = {c.id: {**_public_fields(c), "replies": []} for c in comments}
-    roots = []
+    depth = site_settings.of(site).thread_depth
+    nodes: dict[int, ThreadNode] = {}
+    holders: dict[int, list[ThreadNode]] = {}  # the list each comment is shown in
+    roots: list[ThreadNode] = []
     for comment in comments:
         parent = nodes.get(comment.parent_id)
-        # A reply whose parent is no longer published still shows, at the top level.
-        (parent["replies"] if parent else roots).append(nodes[comment.id])
-    return roots
-
-
-def _public_fields(comment: Comment) -> dict:
-    names = ("id", "post_id", "parent_id", "author_name", "author_url", "content", "created_at")
-    return {name: getattr(comment, name) for name in names}
+        if parent is None:
+            node, holder = ThreadNode(comment), roots
+        elif parent.level < depth:
+            node, holder = ThreadNode(comment, level=parent.level + 1), parent.replies
+        else:
+            node, holder = ThreadNode(comment, level=parent.level), holders[parent.comment.id]
+        holder.append(node)
+        nodes[comment.id], holders[comment.id] = node, holder
+    return roots, len(comments)
 
 
 def _visible_to(moderator: Moderator, query: sa.Select) -> sa.Select:

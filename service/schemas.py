@@ -144,6 +144,10 @@ class CommentCreated(ma.Schema):
     """What a site learns about the comment it just stored."""
 
     id = ma.fields.Integer()
+    parent_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "The comment it replies to, as deep as the site's threads go."},
+    )
     status = ma.fields.Enum(Status, by_value=True)
     spam_score = ma.fields.Float(allow_none=True)
     model_version = ma.fields.String(allow_none=True)
@@ -161,20 +165,6 @@ class PublicComment(ma.Schema):
     content = ma.fields.String()
     created_at = ma.fields.DateTime()
     replies = ma.fields.List(ma.fields.Nested(lambda: PublicComment()))
-
-
-class PublicThread(ma.Schema):
-    """The approved comments of a post, replies nested under their parents."""
-
-    post_id = ma.fields.String()
-    count = ma.fields.Integer()
-    items = ma.fields.List(ma.fields.Nested(PublicComment))
-
-
-class PostQuery(Strict):
-    """Which site's post to read, when the caller is not a site."""
-
-    site = ma.fields.String(load_default=None, validate=ma.validate.Length(1, 100))
 
 
 class QueueQuery(Strict):
@@ -245,11 +235,11 @@ class FlatList(ma.fields.List):
     checks that it agrees with the schema's own dump.
     """
 
-    def __init__(self, schema: type[ma.Schema], **kwargs):
+    def __init__(self, schema: type[ma.Schema], exclude: tuple[str, ...] = (), **kwargs):
         super().__init__(ma.fields.Nested(schema), **kwargs)
         self._plan = [
             (field.data_key or name, field.attribute or name, _FLAT[type(field)])
-            for name, field in schema().dump_fields.items()
+            for name, field in schema(exclude=exclude).dump_fields.items()
         ]
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -262,6 +252,49 @@ class FlatList(ma.fields.List):
             }
             for row in value
         ]
+
+
+class Thread(FlatList):
+    """Thread nodes (comments with their replies) dumped level by level, never recursing.
+
+    Documented as PublicComment, whose replies nest the same way.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(PublicComment, exclude=("replies",), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        dumped: list[dict] = []
+        pending = [(value, dumped)]
+        while pending:
+            nodes, into = pending.pop()
+            for node, item in zip(
+                nodes,
+                super()._serialize([n.comment for n in nodes], attr, obj, **kwargs),
+                strict=True,
+            ):
+                item["replies"] = []
+                into.append(item)
+                pending.append((node.replies, item["replies"]))
+        return dumped
+
+
+class PublicThread(ma.Schema):
+    """The approved comments of one site's post, replies nested under their parents."""
+
+    post_id = ma.fields.String()
+    count = ma.fields.Integer()
+    items = Thread()
+
+
+class PostQuery(Strict):
+    """Which site the post belongs to: post ids are each site's own, so it is required."""
+
+    site = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(1, 100),
+        error_messages={"required": "Name the site whose post this is: ?site=NAME."},
+    )
 
 
 class QueuePage(ma.Schema):

@@ -30,6 +30,7 @@ class Settings:
     blocked_ips: tuple[str, ...]
     allowed_authors: tuple[str, ...]
     cors_origins: tuple[str, ...]
+    thread_depth: int
 
 
 class Network(ma.fields.String):
@@ -158,6 +159,17 @@ class SiteSettings(Strict):
         Origin(),
         "Browser origins allowed to read this site's published comments (CORS); none by default.",
         100,
+    )
+
+    thread_depth = ma.fields.Integer(
+        load_default=5,
+        strict=True,
+        validate=ma.validate.Range(1, 10),
+        metadata={
+            "description": "Levels of replies a thread shows, the top level included (as "
+            "WordPress's thread_comments_depth, default 5); a reply to a comment at the "
+            "deepest level is attached to that comment's parent. 1: no replies, a flat thread."
+        },
     )
 
     @ma.post_load

@@ -136,7 +136,7 @@ def test_an_allowlisted_author_is_published_at_once(app, client, submit, score_a
     [comment] = stored(app)
     assert comment.status == Status.APPROVED
     assert comment.reasons[0] == 'author "aigerim@example.kz" is on the allowlist'
-    thread = client.get(f"/api/v1/posts/{POST}/comments").get_json()
+    thread = client.get(f"/api/v1/posts/{POST}/comments?site=news").get_json()
     assert [item["content"] for item in thread["items"]] == ["Published without waiting."]
 
 
