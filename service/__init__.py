@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from flask import Flask
 
 from . import cli, console, dryrun, errors, logs, metrics, ops, ratelimit, scoring, security
-from .api import IdConverter, admin, moderation, public
+from .api import IdConverter, PathConverter, TextConverter, admin, moderation, public
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
 from .extensions import api
@@ -26,7 +26,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     metrics.init_app(app)
     security.init_app(app)
     db.init_app(app)
-    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters.update(id=IdConverter, default=TextConverter, path=PathConverter)
     api.init_app(app)
     api.register_converter(
         IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}

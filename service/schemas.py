@@ -4,7 +4,8 @@ import base64
 import binascii
 import json
 import unicodedata
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import email_validator
 import marshmallow as ma
@@ -49,10 +50,36 @@ MAX_ID = 2**31 - 1
 
 
 class Id(ma.fields.Integer):
-    """A row id or version: a strict integer from 1 to MAX_ID."""
+    """A row id or version: an integer from 1 to MAX_ID (strict: a JSON number, not text)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+    def __init__(self, *, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+
+
+# The moments the service accepts: wide enough for any comment's history, narrow
+# enough that converting one to UTC or comparing it can never overflow.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def moment(value: datetime) -> datetime:
+    """Return an aware datetime in UTC, or raise ValidationError when out of range."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ma.ValidationError(
+            f"Must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)."
+        )
+    return utc
+
+
+class Moment(ma.fields.AwareDateTime):
+    """An ISO 8601 time with an offset, within the accepted range, read as UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return moment(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Cursor(ma.fields.String):
@@ -68,7 +95,7 @@ class Cursor(ma.fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             decoded = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        except (binascii.Error, ValueError):
+        except (binascii.Error, ValueError, RecursionError):
             raise ma.ValidationError("Not a valid cursor.") from None
         valid = (
             isinstance(decoded, list)
@@ -87,8 +114,23 @@ class Cursor(ma.fields.String):
         return decoded
 
 
+def text_error(value: str) -> str | None:
+    """Say why a string cannot be stored as text (a lone surrogate, a NUL), or None."""
+    if "\0" in value:
+        return "Text must not contain NUL (U+0000)."
+    try:
+        value.encode()
+    except UnicodeEncodeError as error:
+        return f"Not valid Unicode text: lone surrogate U+{ord(value[error.start]):04X}."
+    return None
+
+
 class Strict(ma.Schema):
-    """A schema that refuses unknown keys and treats an empty optional string as absent."""
+    """A schema that refuses unknown keys and treats an empty optional string as absent.
+
+    Every string it is given, in any field or list, must be storable text: checked
+    here once, so no field type can let a NUL or a lone surrogate reach the database.
+    """
 
     class Meta:
         unknown = ma.RAISE
@@ -99,6 +141,22 @@ class Strict(ma.Schema):
             return data
         optional = {name for name, field in self.fields.items() if not field.required}
         return {k: v for k, v in data.items() if not (k in optional and v == "")}
+
+    @ma.pre_load
+    def _storable_text(self, data, **kwargs):
+        if not isinstance(data, Mapping):  # query strings come as a mapping, not a dict
+            return data
+        errors = {}
+        for key, value in data.items():
+            strings = (
+                [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            )
+            error = next((e for v in strings if isinstance(v, str) and (e := text_error(v))), None)
+            if error is not None:
+                errors[key] = [error]
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
 
 
 class CommentIn(Strict):
@@ -124,7 +182,7 @@ class CommentIn(Strict):
         validate=ma.validate.Length(max=500),
         metadata={"description": "The form's hidden field, relayed as filled in; any text: spam."},
     )
-    form_rendered_at = ma.fields.AwareDateTime(
+    form_rendered_at = Moment(
         load_default=None,
         allow_none=True,
         metadata={
@@ -183,10 +241,10 @@ class QueueQuery(Strict):
         value = data["cursor"][0]
         try:
             if data["sort"].endswith("created_at"):
-                data["cursor"][0] = datetime.fromisoformat(value)
+                data["cursor"][0] = moment(datetime.fromisoformat(value))
             elif value is not None and not isinstance(value, int | float):
                 raise TypeError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, ma.ValidationError):
             raise ma.ValidationError("Not a valid cursor for this sort.", "cursor") from None
         return data
 

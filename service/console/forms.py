@@ -4,7 +4,7 @@ import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
 from ..models import Role, Status
-from ..schemas import SORTS, Email, Strict, Text
+from ..schemas import SORTS, Email, Id, Strict, Text
 from . import passwords
 
 # What each console button does: the API's three decisions plus taking a comment down.
@@ -38,7 +38,7 @@ class ListQuery(Strict):
     """Which comments a list page shows: filters, order and page."""
 
     status = ma.fields.Enum(Status, by_value=True, load_default=Status.PENDING)
-    site = ma.fields.Integer(load_default=None)
+    site = Id(strict=False, load_default=None)
     post = Text(load_default=None, strip=True, validate=ma.validate.Length(max=200))
     score_min = ma.fields.Float(load_default=None, validate=ma.validate.Range(0, 1))
     score_max = ma.fields.Float(load_default=None, validate=ma.validate.Range(0, 1))
@@ -52,18 +52,18 @@ class ActionForm(Strict):
 
     action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
     ids = ma.fields.List(
-        ma.fields.Integer(),
+        Id(strict=False),
         required=True,
         validate=ma.validate.Length(1, 100, error="Select at least one comment (at most 100)."),
     )
-    version = ma.fields.Integer(load_default=None)
+    version = Id(strict=False, load_default=None)
     next = ma.fields.String(load_default=None)
 
 
 class UndoForm(Strict):
     """The comments whose latest decision to take back."""
 
-    ids = ma.fields.List(ma.fields.Integer(), required=True, validate=ma.validate.Length(1, 100))
+    ids = ma.fields.List(Id(strict=False), required=True, validate=ma.validate.Length(1, 100))
     next = ma.fields.String(load_default=None)
 
 
@@ -75,7 +75,7 @@ class NewModeratorForm(Strict):
         required=True, validate=ma.validate.Length(passwords.MIN_LENGTH, 1000)
     )
     role = ma.fields.Enum(Role, by_value=True, load_default=Role.MODERATOR)
-    site = ma.fields.Integer(load_default=None)
+    site = Id(strict=False, load_default=None)
 
 
 class NewSiteForm(Strict):
