@@ -25,8 +25,14 @@ def create_engine(url: str) -> sa.Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     return engine
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 class Database:
