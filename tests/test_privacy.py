@@ -1,6 +1,7 @@
 """Readers' data requests: export and erase find every comment of an address, in full."""
 
 import json
+import logging
 
 import pytest
 import sqlalchemy as sa
@@ -49,3 +50,39 @@ def test_export_holds_every_stored_field_of_a_comment(runner, submit):
         "site",
         "history",
     }
+
+
+# A real write failure, as a full disk or a broken column would give, raised by the database.
+REFUSE_INSERTS = {
+    "sqlite": "CREATE TRIGGER refuse BEFORE INSERT ON comments "
+    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    "postgresql": "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql;"
+    " CREATE TRIGGER refuse BEFORE INSERT ON comments FOR EACH ROW EXECUTE FUNCTION refuse()",
+}
+
+
+def test_a_failed_insert_logs_no_reader_data(make_app, site_headers, valid_comment, caplog):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)  # handled and logged as in production
+    with app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql(REFUSE_INSERTS[db.engine.dialect.name])
+    caplog.set_level(logging.DEBUG)
+    body = valid_comment(author_email="hidden.reader@example.org", user_ip="198.51.100.77")
+
+    response = app.test_client().post("/api/v1/comments", json=body, headers=site_headers)
+
+    assert response.status_code >= 500
+    assert response.is_json
+    assert "INSERT INTO comments" in caplog.text  # the failure is logged...
+    assert "hidden.reader" not in caplog.text  # ...without the reader's data
+    assert "198.51.100.77" not in caplog.text
+
+
+def test_the_access_log_keeps_the_clients_network_not_its_address(client, caplog):
+    caplog.set_level(logging.INFO, logger="moderato.access")
+
+    client.get("/healthz", environ_base={"REMOTE_ADDR": "198.51.100.77"})
+
+    [record] = [r for r in caplog.records if r.name == "moderato.access"]
+    assert record.remote_addr == "198.51.100.0"
+    assert "198.51.100.77" not in caplog.text
