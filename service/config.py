@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+from model.artifact import key_from_file
 from model.train import DATA_DIR as DATA
 from model.train import DEFAULT_FILES
 
@@ -135,19 +136,4 @@ class Config:
 
 def load_secret_key(instance: Path = INSTANCE) -> str:
     """Return the secret kept in the instance folder, creating it once."""
-    import secrets
-    import tempfile
-
-    path = instance / "secret_key"
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=instance, delete=False) as handle:
-            handle.write(secrets.token_urlsafe(48))
-        # link() is atomic and refuses to overwrite: concurrent workers agree.
-        try:
-            os.link(handle.name, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(handle.name)
-    return path.read_text().strip()
+    return key_from_file(instance / "secret_key")

@@ -97,10 +97,11 @@ def rollback_command():
 @model_cli.command("import")
 def import_command():
     """Store the model in MODEL_DIR/LATEST in the registry as the serving version."""
-    champion = scoring.load(Path(current_app.config["MODEL_DIR"]))
+    config = current_app.config
+    champion = scoring.load(Path(config["MODEL_DIR"]), config["SECRET_KEY"])
     if champion is None:
-        raise click.ClickException("no loadable model in MODEL_DIR (run make train)")
-    row = registry.import_classifier(db.session, champion, current_app.config["SECRET_KEY"], now())
+        raise click.ClickException("no loadable, signed model in MODEL_DIR (run make train)")
+    row = registry.import_classifier(db.session, champion, config["SECRET_KEY"], now())
     registry.promote(db.session, row, now())
     db.session.commit()
     click.echo(f"imported and serving {row.version}")

@@ -6,12 +6,13 @@ import subprocess
 import pytest
 import requests
 from live import BIN, ROOT, gunicorn
+from support import SECRET
 
 
 @pytest.fixture
 def server(database_url, tmp_path):
     """Migrate with the real CLI and serve with gunicorn; yield (base_url, cli)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET}
 
     def cli(*args: str) -> str:
         command = [BIN / "flask", "--app", "wsgi", *args]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from support import SECRET
 from werkzeug.serving import make_server
 
 from service import create_app, migrate
@@ -100,7 +101,7 @@ def servers(tmp_path_factory) -> Servers:
     engine = create_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-secret"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
     runner = app.test_cli_runner()
     site_key = runner.invoke(args=["sites", "create", "news"]).output.strip().splitlines()[-1]
     typed = f"{PASSWORD}\n{PASSWORD}\n"
