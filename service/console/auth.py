@@ -23,17 +23,14 @@ from .. import ratelimit
 from ..comments import now
 from ..db import db
 from ..models import Moderator, Role
-from . import bp, passwords
+from . import bp, passwords, sessions
 from .forms import LoginForm, load_form
 
 
 @bp.before_request
 def load_moderator() -> None:
     """Find the logged-in moderator of this request, if any, as g.console_user."""
-    moderator_id = session.get("moderator_id")
-    user = db.session.get(Moderator, moderator_id) if moderator_id is not None else None
-    # A moderator whose password was removed is logged out everywhere.
-    g.console_user = user if user is not None and user.password_hash else None
+    g.console_user = sessions.current()
 
 
 def login_required(view):
@@ -108,17 +105,18 @@ def _attempts() -> ratelimit.Windows:
 def _log_in(email: str, password: str) -> bool:
     """Start a session for the moderator if the password is theirs."""
     moderator = db.session.scalar(sa.select(Moderator).where(Moderator.email == email))
-    if not passwords.matches(moderator, password):
+    if not passwords.matches(moderator, password) or not sessions.may_log_in(moderator):
         return False
-    session.clear()  # a fresh session, and a fresh CSRF token, for the new user
-    session["moderator_id"] = moderator.id
-    session.permanent = True
+    sessions.start(moderator)
     return True
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session."""
+    """End every session of this moderator, so a copied cookie dies with this one."""
+    if g.console_user is not None:
+        sessions.end_all(g.console_user)
+        db.session.commit()
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("console.login"))
