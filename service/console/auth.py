@@ -65,8 +65,11 @@ def safe_next(target: str | None) -> str:
     return target if inside and "\\" not in target else url_for("console.queue")
 
 
-# Login attempts allowed per email and per client address in the window: plenty
-# for typos, far too few to guess a password. Successful logins give theirs back.
+# Failed logins allowed per client address and email in the window: plenty for
+# typos, far too few to guess a password. Counting the pair, not the email alone,
+# means guessing from elsewhere never locks the real moderator out; the looser
+# per-address limit (LOGIN_FAILURES_PER_ADDRESS) stops one address trying many
+# emails. Successful logins give their attempt back.
 LOGIN_ATTEMPTS = 10
 LOGIN_WINDOW_SECONDS = 15 * 60
 
@@ -79,22 +82,41 @@ def login():
         data, errors = load_form(LoginForm(), request.form)
         status = 422 if errors else 401
         if not errors:
-            keys = [f"login:email:{data['email'].casefold()}", f"login:ip:{request.remote_addr}"]
+            limits = _limits(data["email"])
             attempt = uuid.uuid4().hex
-            wait = _attempts().reserve(
-                keys, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS, now().timestamp(), attempt
-            )
+            wait = _reserve(limits, attempt)
             if wait is not None:
                 minutes = math.ceil(wait / 60)
                 errors = {"_form": [f"Too many failed logins. Try again in {minutes} min."]}
                 status, headers = 429, {"Retry-After": str(math.ceil(wait))}
             elif _log_in(data["email"], data["password"]):
-                _attempts().release(keys, attempt)
+                _attempts().release([key for key, _ in limits], attempt)
                 return redirect(safe_next(request.args.get("next")))
             else:
                 errors = {"_form": ["Wrong email or password."]}
     page = render_template("console/login.html", errors=errors, form=request.form)
     return page, status, headers
+
+
+def _limits(email: str) -> list[tuple[str, int]]:
+    """The windows a login attempt counts in, with their limits (by the proxy-aware address)."""
+    address = request.remote_addr
+    return [
+        (f"login:pair:{email.casefold()}:{address}", LOGIN_ATTEMPTS),
+        (f"login:ip:{address}", current_app.config["LOGIN_FAILURES_PER_ADDRESS"]),
+    ]
+
+
+def _reserve(limits: list[tuple[str, int]], attempt: str) -> float | None:
+    """Count the attempt in every window; if one is full, count it in none and return the wait."""
+    taken = []
+    for key, limit in limits:
+        wait = _attempts().reserve([key], limit, LOGIN_WINDOW_SECONDS, now().timestamp(), attempt)
+        if wait is not None:
+            _attempts().release(taken, attempt)
+            return wait
+        taken.append(key)
+    return None
 
 
 def _attempts() -> ratelimit.Windows:
