@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import click
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 from . import credentials, migrate, privacy
 from .comments import now, site_named
 from .console import passwords, sessions
+from .console.forms import LoginEmail
 from .db import db
 from .model_cli import model_cli
 from .models import Moderator, Role, Site
@@ -34,6 +36,22 @@ def db_upgrade(revision):
 def db_revision(message):
     """Write a migration for the difference between the models and the database."""
     migrate.revision(db.engine, message)
+
+
+class LoginAddress(click.ParamType):
+    """A moderator's email, validated and normalised exactly as the console's login form does."""
+
+    name = "email"
+
+    def convert(self, value, param, ctx):
+        """Return the normalised address, or fail with the form's own message."""
+        try:
+            return LoginEmail(strip=True).deserialize(value)
+        except ma.ValidationError as error:
+            self.fail(" ".join(error.messages), param, ctx)
+
+
+LOGIN_ADDRESS = LoginAddress()
 
 
 def _refuse_taken(model, column, value: str, what: str) -> None:
@@ -89,7 +107,7 @@ def sites_rotate_key(name):
 
 
 @moderators_cli.command("create")
-@click.argument("email")
+@click.argument("email", type=LOGIN_ADDRESS)
 @click.option("--site", "site_name", help="Limit the moderator to this site (default: all sites).")
 @click.option("--admin", is_flag=True, help="Make the moderator an admin.")
 @click.option("--password", is_flag=True, help="Also set a console password (prompted for).")
@@ -116,7 +134,7 @@ def moderators_create(email, site_name, admin, password):
 
 
 @moderators_cli.command("set-password")
-@click.argument("email")
+@click.argument("email", type=LOGIN_ADDRESS)
 def moderators_set_password(email):
     """Set (or replace) a moderator's console password, prompted for twice."""
     moderator = _moderator(email)
@@ -126,7 +144,7 @@ def moderators_set_password(email):
 
 
 @moderators_cli.command("rotate-token")
-@click.argument("email")
+@click.argument("email", type=LOGIN_ADDRESS)
 def moderators_rotate_token(email):
     """Replace a moderator's API token; the old one is refused at once, the new one printed last."""
     token = _reissue(_moderator(email), credentials.MODERATOR_PREFIX)
@@ -136,7 +154,7 @@ def moderators_rotate_token(email):
 
 
 @moderators_cli.command("disable")
-@click.argument("email")
+@click.argument("email", type=LOGIN_ADDRESS)
 def moderators_disable(email):
     """Refuse a moderator's token and end their sessions; their decisions stay on record."""
     moderator = _moderator(email)
@@ -147,7 +165,7 @@ def moderators_disable(email):
 
 
 @moderators_cli.command("enable")
-@click.argument("email")
+@click.argument("email", type=LOGIN_ADDRESS)
 def moderators_enable(email):
     """Let a disabled moderator use their token and log in again."""
     moderator = _moderator(email)
