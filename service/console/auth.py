@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,11 +20,11 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from .. import ratelimit
+from .. import errors, ratelimit
 from ..comments import now
 from ..db import db
 from ..models import Moderator, Role
-from . import bp, passwords, sessions
+from . import bp, passwords, security, sessions
 from .forms import LoginForm, load_form
 
 
@@ -148,3 +149,13 @@ def logout():
 def error_page(error: HTTPException):
     """Answer a console error with an HTML page, not the API's JSON."""
     return render_template("console/error.html", error=error), error.code
+
+
+def error_by_path(error: HTTPException):
+    """Answer a 404 or 405 with the console's page under /moderate, else the API's JSON."""
+    path = request.path
+    if path != bp.url_prefix and not path.startswith(f"{bp.url_prefix}/"):
+        return errors.handle_http_exception(error)
+    # No console route matched, so none of its request hooks ran: run the ones the page needs.
+    load_moderator()
+    return security.add_policy(make_response(error_page(error)))
