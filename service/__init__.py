@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, console, dryrun, errors, logs, metrics, ops, ratelimit, scoring, security
 from .api import IdConverter, PathConverter, TextConverter, admin, moderation, public
@@ -21,6 +22,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key()
+    if app.config["TRUSTED_PROXIES"]:
+        # Only the client address: nothing here depends on the scheme or host a proxy reports.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=0)
 
     logs.init_app(app)
     metrics.init_app(app)

@@ -4,13 +4,15 @@ import json
 from datetime import timedelta
 
 import click
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import credentials, migrate, privacy
 from .comments import now, site_named
-from .console import passwords
+from .console import passwords, sessions
+from .console.forms import LoginEmail
 from .db import db
 from .model_cli import model_cli
 from .models import Moderator, Role, Site
@@ -36,9 +38,48 @@ def db_revision(message):
     migrate.revision(db.engine, message)
 
 
+class LoginAddress(click.ParamType):
+    """A moderator's email, validated and normalised exactly as the console's login form does."""
+
+    name = "email"
+
+    def convert(self, value, param, ctx):
+        """Return the normalised address, or fail with the form's own message."""
+        try:
+            return LoginEmail(strip=True).deserialize(value)
+        except ma.ValidationError as error:
+            self.fail(" ".join(error.messages), param, ctx)
+
+
+LOGIN_ADDRESS = LoginAddress()
+
+
 def _refuse_taken(model, column, value: str, what: str) -> None:
+    """Stop with an error if a row already has that value."""
     if db.session.scalar(sa.select(model).where(column == value)) is not None:
         raise click.ClickException(f"{what} {value!r} already exists")
+
+
+def _site(name: str) -> Site:
+    """The site of that name, or stop with an error."""
+    site = site_named(name)
+    if site is None:
+        raise click.ClickException(f"no site named {name!r}")
+    return site
+
+
+def _moderator(email: str) -> Moderator:
+    """The moderator with that email, or stop with an error."""
+    moderator = db.session.scalar(sa.select(Moderator).where(Moderator.email == email))
+    if moderator is None:
+        raise click.ClickException(f"no moderator {email!r}")
+    return moderator
+
+
+def _reissue(holder: Site | Moderator, prefix: str) -> str:
+    """Give a site or moderator a new token (new key id and hash); return it to print once."""
+    token, holder.key_id, holder.key_hash = credentials.issue(prefix)
+    return token
 
 
 @sites_cli.command("create")
@@ -53,19 +94,27 @@ def sites_create(name):
     click.echo(token)
 
 
+@sites_cli.command("rotate-key")
+@click.argument("name")
+def sites_rotate_key(name):
+    """Replace a site's API key; the old one is refused at once, the new one printed last."""
+    key = _reissue(_site(name), credentials.SITE_PREFIX)
+    db.session.commit()
+    click.echo(
+        f"new API key for site {name!r}; the old one no longer works (shown only this once):"
+    )
+    click.echo(key)
+
+
 @moderators_cli.command("create")
-@click.argument("email")
+@click.argument("email", type=LOGIN_ADDRESS)
 @click.option("--site", "site_name", help="Limit the moderator to this site (default: all sites).")
 @click.option("--admin", is_flag=True, help="Make the moderator an admin.")
 @click.option("--password", is_flag=True, help="Also set a console password (prompted for).")
 def moderators_create(email, site_name, admin, password):
     """Create a moderator; the API token is printed once, alone on the last line."""
     _refuse_taken(Moderator, Moderator.email, email, "moderator")
-    site = None
-    if site_name is not None:
-        site = site_named(site_name)
-        if site is None:
-            raise click.ClickException(f"no site named {site_name!r}")
+    site = _site(site_name) if site_name is not None else None
     token, key_id, key_hash = credentials.issue(credentials.MODERATOR_PREFIX)
     moderator = Moderator(
         email=email,
@@ -85,15 +134,44 @@ def moderators_create(email, site_name, admin, password):
 
 
 @moderators_cli.command("set-password")
-@click.argument("email")
+@click.argument("email", type=LOGIN_ADDRESS)
 def moderators_set_password(email):
     """Set (or replace) a moderator's console password, prompted for twice."""
-    moderator = db.session.scalar(sa.select(Moderator).where(Moderator.email == email))
-    if moderator is None:
-        raise click.ClickException(f"no moderator {email!r}")
+    moderator = _moderator(email)
     _set_password(moderator)
     db.session.commit()
-    click.echo(f"password set for {email!r}")
+    click.echo(f"password set for {email!r}; their other console sessions are ended")
+
+
+@moderators_cli.command("rotate-token")
+@click.argument("email", type=LOGIN_ADDRESS)
+def moderators_rotate_token(email):
+    """Replace a moderator's API token; the old one is refused at once, the new one printed last."""
+    token = _reissue(_moderator(email), credentials.MODERATOR_PREFIX)
+    db.session.commit()
+    click.echo(f"new API token for {email!r}; the old one no longer works (shown only this once):")
+    click.echo(token)
+
+
+@moderators_cli.command("disable")
+@click.argument("email", type=LOGIN_ADDRESS)
+def moderators_disable(email):
+    """Refuse a moderator's token and end their sessions; their decisions stay on record."""
+    moderator = _moderator(email)
+    moderator.disabled_at = moderator.disabled_at or now()
+    sessions.end_all(moderator)
+    db.session.commit()
+    click.echo(f"disabled {email!r}: API token and console refused, history kept")
+
+
+@moderators_cli.command("enable")
+@click.argument("email", type=LOGIN_ADDRESS)
+def moderators_enable(email):
+    """Let a disabled moderator use their token and log in again."""
+    moderator = _moderator(email)
+    moderator.disabled_at = None
+    db.session.commit()
+    click.echo(f"enabled {email!r}: their API token works again; they log in afresh")
 
 
 def _set_password(moderator: Moderator) -> None:

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import admission, ratelimit, rules, scoring
+from . import access, admission, ratelimit, rules, scoring
 from . import settings as site_settings
 from .db import db
 from .errors import Conflict, Invalid, NotFound
@@ -152,13 +152,6 @@ def public_thread(site: Site, post_id: str) -> tuple[list[ThreadNode], int]:
     return roots, len(comments)
 
 
-def _visible_to(moderator: Moderator, query: sa.Select) -> sa.Select:
-    """Limit a comment query to the sites the moderator may see."""
-    if moderator.site_id is None:
-        return query
-    return query.where(Comment.site_id == moderator.site_id)
-
-
 _SORT_COLUMNS = {"spam_score": Comment.spam_score, "created_at": Comment.created_at}
 
 
@@ -179,7 +172,7 @@ def queue_page(
     """
     descending = sort.startswith("-")
     column = _SORT_COLUMNS[sort.lstrip("-")]
-    base = _visible_to(moderator, _QUEUE_ROW).where(Comment.status == status)
+    base = access.visible(moderator, _QUEUE_ROW).where(Comment.status == status)
     # (filter, keyset columns, descending) of each segment, walked in turn.
     segments = [(column.is_not(None), (column, Comment.id), descending)]
     if column.nullable:
@@ -204,7 +197,7 @@ def queue_page(
 
 def get(moderator: Moderator, comment_id: int) -> Comment:
     """A comment the moderator may see, with its history loaded, or NotFound."""
-    query = _visible_to(moderator, sa.select(Comment)).where(Comment.id == comment_id)
+    query = access.visible(moderator, sa.select(Comment)).where(Comment.id == comment_id)
     query = query.options(orm.joinedload(Comment.site), orm.selectinload(Comment.actions))
     comment = db.session.scalar(query)
     if comment is None:
@@ -334,7 +327,7 @@ def search(
 
     Unscored comments sort last either way; text matches content, name, email or website.
     """
-    query = _visible_to(moderator, sa.select(Comment)).where(Comment.status == status)
+    query = access.visible(moderator, sa.select(Comment)).where(Comment.status == status)
     if site_id is not None:
         query = query.where(Comment.site_id == site_id)
     if post_id is not None:

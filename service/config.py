@@ -117,6 +117,21 @@ class Config:
     # Longer means fewer logins and a longer life for a stolen cookie.
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
 
+    # How many reverse proxies stand in front of the service, each appending the
+    # address it saw to X-Forwarded-For. That many entries, counted from the
+    # right, are trusted to name the client (request.remote_addr, everywhere:
+    # login throttling, logs). Default 0: the header is ignored, since a client
+    # can write anything in it. Behind a proxy left at 0, every client shares the
+    # proxy's address; set higher than the real number of proxies, and clients
+    # can choose their own address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+
+    # Failed console logins one client address may make in 15 minutes, whatever
+    # emails it tries (429 above); each address and email pair gets 10. Too low,
+    # and an office behind one address locks itself out; too high, and one
+    # address may guess at many accounts.
+    LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 100))
+
     # Log JSON lines (with a request id) to stderr; off keeps the host's logging.
     LOG_JSON = os.environ.get("LOG_JSON", "1") not in ("0", "false")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

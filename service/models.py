@@ -103,6 +103,13 @@ class Moderator(Credential, Base):
     # The console login: a werkzeug scrypt hash; null until a password is set,
     # so an API-only moderator cannot log in to the console.
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # Set by `flask moderators disable`: the token and every console session are
+    # refused from then on, while the row stays so the decisions keep their author.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A console session is valid only under the version it began with, read back
+    # on every request: raising it (logout, password change, disable) ends every
+    # session of this moderator at once, on every worker.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Comment(Base):

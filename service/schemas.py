@@ -6,6 +6,7 @@ import json
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import email_validator
 import marshmallow as ma
@@ -37,10 +38,13 @@ class Text(ma.fields.String):
 class Email(Text):
     """An email address checked by email-validator (syntax only, no DNS) and normalised."""
 
+    # email-validator's options; a subclass may relax them for addresses never mailed.
+    OPTIONS: ClassVar[dict] = {"check_deliverability": False}
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return email_validator.validate_email(text, check_deliverability=False).normalized
+            return email_validator.validate_email(text, **self.OPTIONS).normalized
         except email_validator.EmailNotValidError as error:
             raise ma.ValidationError(f"Not a valid email address: {error}") from None
 

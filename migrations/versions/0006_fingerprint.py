@@ -1,7 +1,7 @@
 """refuse a duplicate comment by constraint: a unique fingerprint per comment
 
 Revision ID: 0006_fingerprint
-Revises: 0004_model_versions
+Revises: 0005_revocation
 """
 
 import hashlib
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_fingerprint"
-down_revision = "0004_model_versions"
+down_revision = "0005_revocation"
 branch_labels = None
 depends_on = None
 

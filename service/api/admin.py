@@ -3,6 +3,7 @@
 from flask import g
 from flask_smorest import abort
 
+from .. import access
 from .. import settings as site_settings
 from ..auth import moderator_required
 from ..comments import site_named
@@ -24,7 +25,7 @@ def _site(name: str) -> Site:
     if admin.role != Role.ADMIN:
         abort(403, message="only an admin may see or change site settings")
     site = site_named(name)
-    if site is None or admin.site_id not in (None, site.id):
+    if site is None or not access.may_manage(admin, site.id):
         raise NotFound(f"site {name!r} not found")
     return site
 

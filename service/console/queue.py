@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import flash, g, jsonify, redirect, render_template, request, session
 
-from .. import comments, scoring
+from .. import access, comments, scoring
 from ..db import db
 from ..models import Moderator, Site
 from . import bp
@@ -50,10 +50,8 @@ def queue():
 
 def _visible_sites(moderator: Moderator) -> list[Site]:
     """The sites a moderator may filter by."""
-    query = sa.select(Site).order_by(Site.name)
-    if moderator.site_id is not None:
-        query = query.where(Site.id == moderator.site_id)
-    return list(db.session.scalars(query))
+    query = access.visible(moderator, sa.select(Site), Site.id)
+    return list(db.session.scalars(query.order_by(Site.name)))
 
 
 @bp.route("/act", methods=["POST"])

@@ -5,14 +5,9 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from .. import access
 from ..db import db
 from ..models import Comment, ModerationAction, Moderator, Status
-
-
-def _visible(moderator: Moderator, query: sa.Select) -> sa.Select:
-    if moderator.site_id is None:
-        return query
-    return query.where(Comment.site_id == moderator.site_id)
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -23,7 +18,7 @@ def days_between(start: date, end: date) -> list[date]:
 def outcomes_per_day(moderator: Moderator, since: datetime) -> dict[date, Counter]:
     """How many comments received each day now stand in each status."""
     rows = db.session.execute(
-        _visible(moderator, sa.select(Comment.created_at, Comment.status)).where(
+        access.visible(moderator, sa.select(Comment.created_at, Comment.status)).where(
             Comment.created_at >= since
         )
     )
@@ -38,7 +33,7 @@ def scores(moderator: Moderator, since: datetime) -> list[float]:
     query = sa.select(Comment.spam_score).where(
         Comment.created_at >= since, Comment.spam_score.is_not(None)
     )
-    return list(db.session.scalars(_visible(moderator, query)))
+    return list(db.session.scalars(access.visible(moderator, query)))
 
 
 def overturns(moderator: Moderator, since: datetime) -> Counter:
@@ -59,7 +54,7 @@ def overturns(moderator: Moderator, since: datetime) -> Counter:
         .where(ModerationAction.created_at >= since, Comment.status != Status.PENDING)
     )
     counts: Counter = Counter()
-    for routed, decided in db.session.execute(_visible(moderator, query)):
+    for routed, decided in db.session.execute(access.visible(moderator, query)):
         model = "spam" if routed == Status.SPAM else "ham"
         human = "spam" if decided == Status.SPAM else "ham"
         counts[model, human] += 1
