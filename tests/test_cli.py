@@ -2,8 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
-from conftest import CONSOLE_PASSWORD
-from support import count_comments
+from support import CONSOLE_PASSWORD, count_comments
 
 from service.db import db
 from service.models import Moderator, Site

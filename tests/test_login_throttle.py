@@ -4,7 +4,7 @@ import logging
 import uuid
 
 import pytest
-from conftest import CONSOLE_PASSWORD
+from support import CONSOLE_PASSWORD
 
 EMAIL = "ed@news.example"
 PROXY = "10.0.0.1"
