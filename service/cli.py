@@ -10,12 +10,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import credentials, migrate, privacy
-from .comments import now, site_named
+from .clock import now
 from .console import passwords, sessions
 from .console.forms import LoginEmail
 from .db import db
 from .model_cli import model_cli
 from .models import Moderator, Role, Site
+from .sites import named as site_named
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 sites_cli = AppGroup("sites", help="Manage the sites that submit comments.")

@@ -3,26 +3,21 @@
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import access, admission, ratelimit, rules, scoring
-from . import settings as site_settings
+from . import access, admission, ratelimit, rules, scoring, sites
+from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
 from .models import Comment, ModerationAction, Moderator, Site, Status
+from .settings import Settings
 
 # What the classifier sees of a comment: no IP or user agent.
 RECORD_FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
-
-
-def now() -> datetime:
-    """The app's clock (injected in tests)."""
-    return current_app.config["CLOCK"]()
 
 
 # A plain INSERT (the ORM's unit of work cost a submission more than scoring it) that
@@ -41,7 +36,7 @@ _INSERT = {"postgresql": _insert(postgresql), "sqlite": _insert(sqlite)}
 
 def submit(site: Site, data: dict) -> Comment:
     """Admit, score, route and durably store a new comment under its site's settings."""
-    when, settings = now(), site_settings.of(site)
+    when, settings = now(), sites.settings_of(site)
     if data["parent_id"] is not None:
         data = {**data, "parent_id": _reply_parent(site, settings, data)}
     admission.admit(site, settings, data, when)
@@ -53,8 +48,8 @@ def submit(site: Site, data: dict) -> Comment:
         trusted = functools.partial(
             admission.previously_approved, site.id, data["author_email"], data["author_name"]
         )
-        threshold = scoring.threshold(settings.spam_threshold)
-        context = rules.Context(score, threshold, settings, data, trusted, when)
+        thresholds = sites.thresholds(settings)
+        context = rules.Context(score, thresholds.spam, settings, data, trusted, when)
         status, reasons = rules.route(context)
         row = {
             "site_id": site.id,
@@ -76,7 +71,7 @@ def submit(site: Site, data: dict) -> Comment:
     return Comment(**row, **stored._asdict())  # as stored; not attached to the session
 
 
-def _reply_parent(site: Site, settings: site_settings.Settings, data: dict) -> int | None:
+def _reply_parent(site: Site, settings: Settings, data: dict) -> int | None:
     """Return the comment a reply hangs under: its parent, or as deep as thread_depth allows.
 
     A reply to a comment at the deepest level joins that comment's own parent, as
@@ -111,11 +106,6 @@ def _ancestry(comment_id: int) -> list[int]:
     return db.session.scalars(sa.select(chain.c.id).order_by(chain.c.up.desc())).all()
 
 
-def site_named(name: str) -> Site | None:
-    """The site of that name, if there is one."""
-    return db.session.scalar(sa.select(Site).where(Site.name == name))
-
-
 @dataclass
 class ThreadNode:
     """A published comment and the published replies shown under it."""
@@ -135,7 +125,7 @@ def public_thread(site: Site, post_id: str) -> tuple[list[ThreadNode], int]:
         Comment.site_id == site.id, Comment.post_id == post_id, Comment.status == Status.APPROVED
     )
     comments = db.session.scalars(query.order_by(Comment.created_at, Comment.id)).all()
-    depth = site_settings.of(site).thread_depth
+    depth = sites.settings_of(site).thread_depth
     nodes: dict[int, ThreadNode] = {}
     holders: dict[int, list[ThreadNode]] = {}  # the list each comment is shown in
     roots: list[ThreadNode] = []

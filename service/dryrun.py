@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from . import admission, rules, scoring
-from . import settings as site_settings
-from .comments import now, site_named
+from . import admission, rules, sites
+from . import settings as schema
+from .clock import now
 from .db import db
 from .errors import flatten
 from .models import Comment, Site, Status
@@ -46,7 +46,7 @@ def replay(site: Site, proposed: Settings, days: int) -> tuple[int, list[Change]
     The stored score is reused, not recomputed; refusals (closed, duplicate, flood)
     are not replayed. Returns how many comments were replayed and those that change.
     """
-    current = site_settings.of(site)
+    current = sites.settings_of(site)
     query = sa.select(Comment).where(
         Comment.site_id == site.id, Comment.created_at >= now() - timedelta(days=days)
     )
@@ -59,7 +59,7 @@ def replay(site: Site, proposed: Settings, days: int) -> tuple[int, list[Change]
             dataclasses.replace(
                 context,
                 settings=proposed,
-                spam_threshold=scoring.threshold(proposed.spam_threshold),
+                spam_threshold=sites.thresholds(proposed).spam,
             )
         )
         if after != before:
@@ -78,7 +78,7 @@ def _context(comment: Comment, settings: Settings) -> rules.Context:
     )
     return rules.Context(
         Score(comment.spam_score, comment.model_version),
-        scoring.threshold(settings.spam_threshold),
+        sites.thresholds(settings).spam,
         settings,
         {name: getattr(comment, name) for name in _FIELDS},
         trusted,
@@ -98,7 +98,7 @@ def _proposed(site: Site, path: Path) -> Settings:
         changes = json.loads(path.read_text())
         if not isinstance(changes, dict):
             raise InvalidSettings(f"{path}: must be a JSON object of settings")
-        return site_settings.changed(site, site_settings.load_changes(changes))
+        return sites.changed(site, schema.load_changes(changes))
     except json.JSONDecodeError as error:
         raise InvalidSettings(f"{path}: not valid JSON: {error}") from None
     except ma.ValidationError as error:
@@ -109,14 +109,14 @@ def _proposed(site: Site, path: Path) -> Settings:
 def _site(name: str | None) -> Site:
     """The named site, or the only one when no name is given."""
     if name is not None:
-        site = site_named(name)
+        site = sites.named(name)
         if site is None:
             raise click.ClickException(f"no site named {name!r}")
         return site
-    sites = db.session.scalars(sa.select(Site).limit(2)).all()
-    if len(sites) != 1:
-        raise click.ClickException("choose a site with --site NAME" if sites else "no sites yet")
-    return sites[0]
+    found = db.session.scalars(sa.select(Site).limit(2)).all()
+    if len(found) != 1:
+        raise click.ClickException("choose a site with --site NAME" if found else "no sites yet")
+    return found[0]
 
 
 @rules_cli.command("test")

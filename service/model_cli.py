@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import registry, retrain, scoring
-from .comments import now
+from .clock import now
 from .db import db
 
 model_cli = AppGroup("model", help="Retrain, list and roll back model versions.")

@@ -120,10 +120,11 @@ def classifier() -> "model.Classifier | None":
     return app.extensions[CLASSIFIER]
 
 
-def threshold(site_threshold: float | None = None) -> float | None:
-    """The spam threshold in force: the site's own, else configured, else the model's."""
-    if site_threshold is not None:
-        return site_threshold
+def threshold() -> float | None:
+    """Return the service's spam threshold: SPAM_THRESHOLD, else the serving model's own.
+
+    A site's own threshold overrides it: ask sites.thresholds, not this, about a site.
+    """
     configured = current_app.config["SPAM_THRESHOLD"]
     serving = classifier()
     if configured is not None or serving is None:

@@ -1,4 +1,4 @@
-"""Per-site moderation settings: the schema that validates and documents them, and their storage."""
+"""Per-site moderation settings: the schema that validates, documents and dumps them."""
 
 import ipaddress
 from dataclasses import dataclass
@@ -6,7 +6,6 @@ from typing import Any
 
 import marshmallow as ma
 
-from .models import Site
 from .schemas import Email, Strict, Text
 
 TRUSTED_MODES = ("off", "previously_approved", "below_ham_threshold")
@@ -204,21 +203,6 @@ def load_changes(data: dict[str, Any]) -> dict[str, Any]:
 def dump(settings: Settings | dict[str, Any]) -> dict[str, Any]:
     """Settings, or a validated change to them, as JSON-ready data."""
     return _SCHEMA.dump(settings)
-
-
-def of(site: Site) -> Settings:
-    """The settings in force for a site: what its admins saved, over the defaults."""
-    return load(site.settings or {})
-
-
-def changed(site: Site, changes: dict[str, Any]) -> Settings:
-    """The site's settings with a validated change applied, not yet saved."""
-    return load({**dump(of(site)), **dump(changes)})
-
-
-def save(site: Site, settings: Settings) -> None:
-    """Store settings in full, so what was saved is what stays in force."""
-    site.settings = dump(settings)
 
 
 DEFAULTS = load({})

@@ -2,8 +2,7 @@
 
 from flask import g, request, url_for
 
-from .. import comments, metrics
-from .. import settings as site_settings
+from .. import comments, metrics, sites
 from ..auth import site_required
 from ..models import Site
 from ..schemas import CommentCreated, CommentIn, PostQuery, PublicThread
@@ -30,7 +29,7 @@ def submit_comment(data):
 @blp.response(200, PublicThread)
 def post_comments(query, post_id):
     """Read the approved comments of one site's post, threaded, oldest first."""
-    site = comments.site_named(query["site"])
+    site = sites.named(query["site"])
     items, count = comments.public_thread(site, post_id) if site else ([], 0)
     return {"post_id": post_id, "count": count, "items": items}, cors_headers(site)
 
@@ -38,6 +37,6 @@ def post_comments(query, post_id):
 def cors_headers(site: Site | None) -> dict[str, str]:
     """Let a browser on one of the site's configured origins read its thread; CORS is off else."""
     origin = request.headers.get("Origin")
-    if not origin or site is None or origin.lower() not in site_settings.of(site).cors_origins:
+    if not origin or site is None or origin.lower() not in sites.settings_of(site).cors_origins:
         return {}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}

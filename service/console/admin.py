@@ -5,10 +5,11 @@ import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from .. import access, credentials, scoring
-from .. import settings as site_settings
-from ..comments import now
+from .. import settings as schema
+from ..clock import now
 from ..db import db
 from ..models import Moderator, Site
+from ..sites import changed, save, settings_of
 from . import bp, passwords
 from .auth import admin_required
 from .forms import NewModeratorForm, NewSiteForm, load_form
@@ -98,7 +99,7 @@ def _sites_page(status: int, errors: dict, new_key: str | None = None, edited: i
     page = render_template(
         "console/sites.html",
         sites=sites,
-        settings={site.id: site_settings.of(site) for site in sites},
+        settings={site.id: settings_of(site) for site in sites},
         errors=errors,
         edited=edited,
         form=request.form,
@@ -121,7 +122,7 @@ def site_thresholds(site_id):
     spam = request.form.get("spam_threshold", "").strip()
     changes = {"spam_threshold": spam or None, "ham_threshold": request.form.get("ham_threshold")}
     try:
-        site_settings.save(site, site_settings.changed(site, site_settings.load_changes(changes)))
+        save(site, changed(site, schema.load_changes(changes)))
     except ma.ValidationError as error:
         return _sites_page(422, error.normalized_messages(), edited=site.id)
     db.session.commit()

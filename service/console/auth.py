@@ -21,7 +21,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from .. import errors, ratelimit
-from ..comments import now
+from ..clock import now
 from ..db import db
 from ..models import Moderator, Role
 from . import bp, passwords, security, sessions

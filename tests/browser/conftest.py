@@ -13,7 +13,7 @@ from support import SECRET
 from werkzeug.serving import make_server
 
 from service import create_app, migrate
-from service.comments import now
+from service.clock import now
 from service.db import create_engine, db
 from service.models import Comment, Site, Status
 
