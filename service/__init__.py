@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, console, dryrun, errors, logs, metrics, ops, ratelimit, scoring, security
+from . import cli, console, errors, logs, metrics, ops, ratelimit, scoring, security
 from .api import IdConverter, PathConverter, TextConverter, admin, moderation, public
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
@@ -46,5 +46,4 @@ def create_app(config: Mapping | None = None) -> Flask:
     scoring.init_app(app)
     cli.init_app(app)
     ratelimit.init_app(app)
-    dryrun.init_app(app)
     return app
