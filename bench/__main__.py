@@ -14,6 +14,8 @@ from pathlib import Path
 
 from bench import databases, ingest, queue_pages, retrain, scoring
 from bench.figures import Figure, table
+from bench.server import ROOT
+from model.artifact import signing_key
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 RETRAIN_SIZES = (10_000, 100_000, 1_000_000)
@@ -58,7 +60,8 @@ def main() -> int:
     chosen, started = plan(), time.perf_counter()
     from service import scoring as serving
 
-    classifier = serving.load(Path(os.environ.get("MODEL_DIR", "models")))
+    models = Path(os.environ.get("MODEL_DIR", "models"))
+    classifier = serving.load(models, signing_key(ROOT / "instance" / "secret_key"))
     postgres = databases.fresh_postgres()
     skipped = tuple(n for n in RETRAIN_SIZES if n not in chosen.retrain_sizes)
     figures = section("scoring", lambda: scoring.figures(classifier, chosen == QUICK))

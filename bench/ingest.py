@@ -10,6 +10,7 @@ import uuid
 from bench import databases, server
 from bench.figures import Figure, info, ratio_at_least
 from bench.load import Load, wrk
+from model.artifact import signing_key
 
 RATIO_TARGET = 0.35
 WORKERS = 2
@@ -26,7 +27,8 @@ def app_env(url: str, shared_limits: bool) -> dict[str, str]:
     """
     env = {
         "DATABASE_URL": url,
-        "SECRET_KEY": "bench-secret",
+        # The deployment's own secret: the served model is signed with it (make train).
+        "SECRET_KEY": signing_key(server.ROOT / "instance" / "secret_key"),
         "SITE_REQUESTS_PER_SECOND": "1000000",
         "RATELIMIT_STORAGE_URI": databases.REDIS if shared_limits else "",
         "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",

@@ -1,9 +1,14 @@
-"""Save and load versioned model artifacts, refusing any whose digest or libraries mismatch."""
+"""Save and load versioned model artifacts, refusing any whose signature, digest or libraries
+mismatch: nothing is unpickled before its HMAC under the deployment's secret verifies."""
 
 import hashlib
+import hmac
 import io
 import json
+import os
 import platform
+import secrets
+import tempfile
 from collections.abc import Iterable, Mapping
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -16,6 +21,7 @@ from model.fastpath import FastScorer
 ARTIFACT = "model.joblib"
 MANIFEST = "manifest.json"
 REPORT = "report.png"
+SIGNATURE = "signature"
 LATEST = "LATEST"
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib")
 
@@ -69,6 +75,47 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def signature(data: bytes, manifest: Mapping, secret: str) -> str:
+    """Return the hex HMAC-SHA256 of an artifact and its canonical manifest under a secret."""
+    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+    mac = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+    # Length-prefix the artifact so no byte can move between artifact and manifest.
+    mac.update(len(data).to_bytes(8, "big"))
+    mac.update(data)
+    mac.update(canonical)
+    return mac.hexdigest()
+
+
+def check_signature(data: bytes, manifest: Mapping, secret: str, signed: str, source: str) -> None:
+    """Raise ArtifactError unless `signed` is the artifact's and manifest's HMAC under secret."""
+    if not hmac.compare_digest(signature(data, manifest, secret), signed):
+        raise ArtifactError(
+            f"{source}: HMAC does not verify under this deployment's SECRET_KEY "
+            "(tampered with, unsigned, or signed by another deployment); refusing to unpickle"
+        )
+
+
+def key_from_file(path: Path) -> str:
+    """Return the secret kept in a file, creating it once, readable by its owner only."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as handle:
+            handle.write(secrets.token_urlsafe(48))
+        # link() is atomic and refuses to overwrite: concurrent processes agree.
+        try:
+            os.link(handle.name, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(handle.name)
+    return path.read_text().strip()
+
+
+def signing_key(key_file: str | Path) -> str:
+    """Return SECRET_KEY from the environment, else the secret kept in key_file."""
+    return os.environ.get("SECRET_KEY") or key_from_file(Path(key_file))
+
+
 def _check(data: bytes, manifest: Mapping, source: str) -> None:
     """Raise ArtifactError unless the bytes match the manifest's digest and libraries."""
     expected = manifest.get("sha256")
@@ -95,8 +142,15 @@ def _check(data: bytes, manifest: Mapping, source: str) -> None:
 def load_artifact_bytes(
     data: bytes, manifest: Mapping, source: str = "artifact bytes"
 ) -> Classifier:
-    """Verify an artifact's bytes against its manifest, then unpickle it into a Classifier."""
+    """Verify an artifact's bytes against its manifest, then unpickle it into a Classifier.
+
+    The caller has verified who signed the bytes (see load_artifact, service.registry).
+    """
     _check(data, manifest, source)
+    return _unpickle(data, manifest, source)
+
+
+def _unpickle(data: bytes, manifest: Mapping, source: str) -> Classifier:
     pipeline = joblib.load(io.BytesIO(data))
     if not isinstance(pipeline, Pipeline):
         raise ArtifactError(f"{source}: holds a {type(pipeline).__name__}, not a Pipeline")
@@ -115,15 +169,18 @@ def read_manifest(folder: str | Path) -> dict:
     return manifest
 
 
-def load_artifact(folder: str | Path) -> Classifier:
-    """Load the model in a version folder, verifying it before it is unpickled."""
+def load_artifact(folder: str | Path, secret: str) -> Classifier:
+    """Load the model in a version folder, verifying its signature before it is unpickled."""
     manifest = read_manifest(folder)
     path = Path(folder) / ARTIFACT
     try:
         data = path.read_bytes()
+        signed = (Path(folder) / SIGNATURE).read_text(encoding="utf-8").strip()
     except OSError as error:
-        raise ArtifactError(f"{path}: cannot read the artifact ({error.strerror})") from None
-    return load_artifact_bytes(data, manifest, source=str(path))
+        raise ArtifactError(f"{error.filename}: cannot read it ({error.strerror})") from None
+    _check(data, manifest, str(path))
+    check_signature(data, manifest, secret, signed, str(path))
+    return _unpickle(data, manifest, str(path))
 
 
 def latest_version_dir(models_dir: str | Path) -> Path | None:
@@ -136,11 +193,12 @@ def latest_version_dir(models_dir: str | Path) -> Path | None:
     return folder if name and folder.is_dir() else None
 
 
-def save(folder: Path, data: bytes, manifest: Mapping) -> None:
-    """Write an artifact and its manifest into a new version folder."""
+def save(folder: Path, data: bytes, manifest: Mapping, secret: str) -> None:
+    """Write an artifact, its manifest and their signature under secret into a new folder."""
     folder.mkdir(parents=True, exist_ok=False)
     (folder / ARTIFACT).write_bytes(data)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (folder / SIGNATURE).write_text(signature(data, manifest, secret) + "\n", encoding="utf-8")
 
 
 def promote(models_dir: Path, folder: Path) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from model import artifact, corpora
-from model.cli import add_model_arguments, model_folder
+from model.cli import add_model_arguments, load_chosen
 from model.train import DATA_DIR, DEFAULT_FILES
 
 
@@ -34,11 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="passes over the comments (default: 3)"
     )
     args = parser.parse_args(argv)
-    folder = model_folder(args)
-    if folder is None:
-        return 2
     started = time.perf_counter()
-    classifier = artifact.load_artifact(folder)
+    classifier = load_chosen(args)
+    if classifier is None:
+        return 2
     loaded = time.perf_counter() - started
     # Real comments of typical length: the YouTube texts, given a made-up reader profile.
     records = [
@@ -54,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "p99_ms": round(float(np.percentile(timings, 99)), 4),
         "max_ms": round(float(timings.max()), 4),
         "load_s": round(loaded, 3),
-        "artifact_bytes": (folder / artifact.ARTIFACT).stat().st_size,
+        "artifact_bytes": classifier.manifest["size_bytes"],
     }
     print(
         f"{result['calls']} warm score() calls, {result['mean_chars']} chars on average: "

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from model import artifact, corpora
-from model.cli import add_model_arguments, model_folder
+from model.cli import add_model_arguments, load_chosen
 from model.metrics import metrics
 
 
@@ -27,13 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_model_arguments(parser)
     args = parser.parse_args(argv)
-    folder = model_folder(args)
-    if folder is None:
+    classifier = load_chosen(args)
+    if classifier is None:
         return 2
     try:
-        classifier = artifact.load_artifact(folder)
         dataset = corpora.load(args.data)
-    except (artifact.ArtifactError, corpora.CorpusError) as error:
+    except corpora.CorpusError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     result = evaluate(classifier, dataset)

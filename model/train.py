@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from model import artifact, corpora, selftrain, validation
+from model.artifact import signing_key
+from model.cli import add_key_argument
 from model.metrics import MIN_PRECISION, choose_threshold, metrics
 from model.pipeline import serving_pipeline
 
@@ -45,6 +47,7 @@ def held_out_metrics(dataset: corpora.Dataset, scores: np.ndarray, threshold: fl
 def train(
     dataset: corpora.Dataset,
     out: str | Path,
+    secret: str,
     log=validation.log,
     unlabelled: Iterable[Mapping] = (),
 ) -> Path:
@@ -105,7 +108,7 @@ def train(
     }
     folder = Path(out) / version
     manifest["train_seconds"] = round(time.perf_counter() - started, 1)
-    artifact.save(folder, data, manifest)
+    artifact.save(folder, data, manifest, secret)
     from model.report import write_report
 
     write_report(
@@ -124,6 +127,7 @@ def train(
 def train_files(
     paths: Sequence[str | Path],
     out: str | Path,
+    secret: str,
     extra: Iterable[Mapping] = (),
     unlabelled_paths: Sequence[str | Path] = (),
 ) -> Path:
@@ -132,7 +136,7 @@ def train_files(
     dataset = corpora.load_all(paths)
     dataset.extend(corpora.labelled(extra))
     unlabelled = corpora.load_all(unlabelled_paths).records if unlabelled_paths else ()
-    return train(dataset, out, unlabelled=unlabelled)
+    return train(dataset, out, secret, unlabelled=unlabelled)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,9 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a site's own comments in any of those formats, labels ignored: self-train on "
         "them (docs/model.md, Round 4; default: none)",
     )
+    add_key_argument(parser)
     args = parser.parse_args(argv)
     try:
-        folder = train_files(args.data, args.out, unlabelled_paths=args.unlabelled)
+        folder = train_files(
+            args.data, args.out, signing_key(args.key_file), unlabelled_paths=args.unlabelled
+        )
     except (corpora.CorpusError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -3,9 +3,10 @@
 from collections.abc import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, console, dryrun, errors, logs, metrics, ops, ratelimit, scoring, security
-from .api import IdConverter, admin, moderation, public
+from . import cli, console, errors, logs, metrics, ops, ratelimit, scoring, security
+from .api import IdConverter, PathConverter, TextConverter, admin, moderation, public
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
 from .extensions import api
@@ -21,12 +22,16 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key()
+    if app.config["TRUSTED_PROXIES"]:
+        # Only the client address: nothing here depends on the scheme or host a proxy reports.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=0)
 
     logs.init_app(app)
     metrics.init_app(app)
     security.init_app(app)
     db.init_app(app)
-    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters.update(id=IdConverter, default=TextConverter, path=PathConverter)
     api.init_app(app)
     api.register_converter(
         IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -41,5 +46,4 @@ def create_app(config: Mapping | None = None) -> Flask:
     scoring.init_app(app)
     cli.init_app(app)
     ratelimit.init_app(app)
-    dryrun.init_app(app)
     return app

@@ -30,6 +30,8 @@ def _caller() -> Site | Moderator:
     row = None if lookup is None else db.session.scalar(lookup, {"key_id": key_id})
     if row is None or not credentials.matches(secret, row.key_hash):
         abort(401, message="invalid token", headers=_CHALLENGE)
+    if isinstance(row, Moderator) and row.disabled_at is not None:
+        abort(401, message="this moderator is disabled", headers=_CHALLENGE)
     return row
 
 

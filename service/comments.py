@@ -2,38 +2,43 @@
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
 
-from . import admission, ratelimit, rules, scoring
-from . import settings as site_settings
+from . import access, admission, ratelimit, rules, scoring, sites
+from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
 from .models import Comment, ModerationAction, Moderator, Site, Status
+from .settings import Settings
 
 # What the classifier sees of a comment: no IP or user agent.
 RECORD_FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
 
 
-def now() -> datetime:
-    """The app's clock (injected in tests)."""
-    return current_app.config["CLOCK"]()
+# A plain INSERT (the ORM's unit of work cost a submission more than scoring it) that
+# stores nothing when the fingerprint is taken: a duplicate, however close the two came.
+def _insert(dialect) -> sa.Insert:
+    table = Comment.__table__
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.fingerprint])
+        .returning(table.c.id, table.c.version)
+    )
 
 
-# A plain INSERT: the ORM's unit of work cost a submission more than scoring it.
-_INSERT = sa.insert(Comment.__table__).returning(
-    Comment.__table__.c.id, Comment.__table__.c.version
-)
+_INSERT = {"postgresql": _insert(postgresql), "sqlite": _insert(sqlite)}
 
 
 def submit(site: Site, data: dict) -> Comment:
     """Admit, score, route and durably store a new comment under its site's settings."""
+    when, settings = now(), sites.settings_of(site)
     if data["parent_id"] is not None:
-        _check_parent(site, data["post_id"], data["parent_id"])
-    when, settings = now(), site_settings.of(site)
+        data = {**data, "parent_id": _reply_parent(site, settings, data)}
     admission.admit(site, settings, data, when)
     slot = ratelimit.reader_slot(
         site.id,
@@ -47,8 +52,8 @@ def submit(site: Site, data: dict) -> Comment:
         trusted = functools.partial(
             admission.previously_approved, site.id, data["author_email"], data["author_name"]
         )
-        threshold = scoring.threshold(settings.spam_threshold)
-        context = rules.Context(score, threshold, settings, data, trusted, when)
+        thresholds = sites.thresholds(settings)
+        context = rules.Context(score, thresholds.spam, settings, data, trusted, when)
         status, reasons = rules.route(context)
         row = {
             "site_id": site.id,
@@ -58,54 +63,87 @@ def submit(site: Site, data: dict) -> Comment:
             "model_version": score.model_version,
             "reasons": reasons,
             "created_at": when,
+            "fingerprint": admission.fingerprint(
+                site.id, data["post_id"], data["author_email"], data["content"]
+            ),
         }
-        stored = db.session.execute(_INSERT, row).one()
+        stored = db.session.execute(_INSERT[db.engine.dialect.name], row).one_or_none()
+        if stored is None:
+            db.session.rollback()
+            raise Conflict("duplicate comment: this author already posted this on this post")
         db.session.commit()
     return Comment(**row, **stored._asdict())  # as stored; not attached to the session
 
 
-def _check_parent(site: Site, post_id: str, parent_id: int) -> None:
-    parent = db.session.get(Comment, parent_id)
+def _reply_parent(site: Site, settings: Settings, data: dict) -> int | None:
+    """Return the comment a reply hangs under: its parent, or as deep as thread_depth allows.
+
+    A reply to a comment at the deepest level joins that comment's own parent, as
+    WordPress shows it, so no chain of replies grows without bound.
+    """
+    parent = db.session.get(Comment, data["parent_id"])
     fits = (
         parent is not None
         and parent.site_id == site.id
-        and parent.post_id == post_id
+        and parent.post_id == data["post_id"]
         and parent.status == Status.APPROVED
     )
     if not fits:
         raise Invalid("Must be an approved comment of the same post.", field="parent_id")
+    path = _ancestry(parent.id)
+    level = min(len(path) + 1, settings.thread_depth)
+    return path[level - 2] if level > 1 else None
 
 
-def site_named(name: str) -> Site | None:
-    """The site of that name, if there is one."""
-    return db.session.scalar(sa.select(Site).where(Site.name == name))
+def _ancestry(comment_id: int) -> list[int]:
+    """Return the ids from a comment's thread root down to the comment, in one query."""
+    chain = (
+        sa.select(Comment.id, Comment.parent_id, sa.literal(0).label("up"))
+        .where(Comment.id == comment_id)
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union_all(
+        sa.select(Comment.id, Comment.parent_id, chain.c.up + 1).join(
+            chain, Comment.id == chain.c.parent_id
+        )
+    )
+    return db.session.scalars(sa.select(chain.c.id).order_by(chain.c.up.desc())).all()
 
 
-def public_thread(post_id: str, site_name: str | None = None) -> list[dict]:
-    """The approved comments of a post, oldest first, replies nested under their parent."""
-    query = sa.select(Comment).where(Comment.post_id == post_id, Comment.status == Status.APPROVED)
-    if site_name is not None:
-        query = query.join(Comment.site).where(Site.name == site_name)
+@dataclass
+class ThreadNode:
+    """A published comment and the published replies shown under it."""
+
+    comment: Comment
+    replies: list["ThreadNode"] = field(default_factory=list)
+    level: int = 1
+
+
+def public_thread(site: Site, post_id: str) -> tuple[list[ThreadNode], int]:
+    """The approved comments of one site's post, oldest first, as nested as thread_depth lets.
+
+    Built in one pass, never recursing per level: a reply whose parent sits at the
+    deepest level is shown beside it, and one whose parent is unpublished at the top.
+    """
+    query = sa.select(Comment).where(
+        Comment.site_id == site.id, Comment.post_id == post_id, Comment.status == Status.APPROVED
+    )
     comments = db.session.scalars(query.order_by(Comment.created_at, Comment.id)).all()
-    nodes = {c.id: {**_public_fields(c), "replies": []} for c in comments}
-    roots = []
+    depth = sites.settings_of(site).thread_depth
+    nodes: dict[int, ThreadNode] = {}
+    holders: dict[int, list[ThreadNode]] = {}  # the list each comment is shown in
+    roots: list[ThreadNode] = []
     for comment in comments:
         parent = nodes.get(comment.parent_id)
-        # A reply whose parent is no longer published still shows, at the top level.
-        (parent["replies"] if parent else roots).append(nodes[comment.id])
-    return roots
-
-
-def _public_fields(comment: Comment) -> dict:
-    names = ("id", "post_id", "parent_id", "author_name", "author_url", "content", "created_at")
-    return {name: getattr(comment, name) for name in names}
-
-
-def _visible_to(moderator: Moderator, query: sa.Select) -> sa.Select:
-    """Limit a comment query to the sites the moderator may see."""
-    if moderator.site_id is None:
-        return query
-    return query.where(Comment.site_id == moderator.site_id)
+        if parent is None:
+            node, holder = ThreadNode(comment), roots
+        elif parent.level < depth:
+            node, holder = ThreadNode(comment, level=parent.level + 1), parent.replies
+        else:
+            node, holder = ThreadNode(comment, level=parent.level), holders[parent.comment.id]
+        holder.append(node)
+        nodes[comment.id], holders[comment.id] = node, holder
+    return roots, len(comments)
 
 
 _SORT_COLUMNS = {"spam_score": Comment.spam_score, "created_at": Comment.created_at}
@@ -128,7 +166,7 @@ def queue_page(
     """
     descending = sort.startswith("-")
     column = _SORT_COLUMNS[sort.lstrip("-")]
-    base = _visible_to(moderator, _QUEUE_ROW).where(Comment.status == status)
+    base = access.visible(moderator, _QUEUE_ROW).where(Comment.status == status)
     # (filter, keyset columns, descending) of each segment, walked in turn.
     segments = [(column.is_not(None), (column, Comment.id), descending)]
     if column.nullable:
@@ -153,7 +191,7 @@ def queue_page(
 
 def get(moderator: Moderator, comment_id: int) -> Comment:
     """A comment the moderator may see, with its history loaded, or NotFound."""
-    query = _visible_to(moderator, sa.select(Comment)).where(Comment.id == comment_id)
+    query = access.visible(moderator, sa.select(Comment)).where(Comment.id == comment_id)
     query = query.options(orm.joinedload(Comment.site), orm.selectinload(Comment.actions))
     comment = db.session.scalar(query)
     if comment is None:
@@ -283,7 +321,7 @@ def search(
 
     Unscored comments sort last either way; text matches content, name, email or website.
     """
-    query = _visible_to(moderator, sa.select(Comment)).where(Comment.status == status)
+    query = access.visible(moderator, sa.select(Comment)).where(Comment.status == status)
     if site_id is not None:
         query = query.where(Comment.site_id == site_id)
     if post_id is not None:

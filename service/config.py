@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+from model.artifact import key_from_file
 from model.train import DATA_DIR as DATA
 from model.train import DEFAULT_FILES
 
@@ -105,15 +106,15 @@ class Config:
     # Requests one site key may make at once beyond that rate (a token bucket of
     # this many, refilled at SITE_REQUESTS_PER_SECOND): the rush of comments after
     # a breaking story is taken whole rather than refused. At least 1. Larger lets
-    # one site load the service harder for longer (200 at 20/s: 10 s of bursting).
+    # one site load the service harder for longer (200 at 20/s refill in 10 s).
     SITE_REQUEST_BURST = int(os.environ.get("SITE_REQUEST_BURST", 200))
 
     # Failed authentications (a missing, malformed or wrong token) one source
     # address may make per minute, an IPv6 one counted by its /64; beyond, 429
     # with Retry-After, before the token is looked up or its hash compared, even
     # when it is right. 0: no limit. The address is request.remote_addr: behind a
-    # reverse proxy that is not trusted to name the client, every caller shares
-    # the proxy's, and one caller's failures refuse them all.
+    # reverse proxy not counted in TRUSTED_PROXIES, every caller shares the
+    # proxy's, and one caller's failures refuse them all.
     AUTH_FAILURES_PER_MINUTE = int(os.environ.get("AUTH_FAILURES_PER_MINUTE", 20))
 
     # Console sessions live in a cookie signed with SECRET_KEY. JavaScript cannot
@@ -128,6 +129,21 @@ class Config:
     # How long a console login lasts, in seconds (default 12 hours, one shift).
     # Longer means fewer logins and a longer life for a stolen cookie.
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
+
+    # How many reverse proxies stand in front of the service, each appending the
+    # address it saw to X-Forwarded-For. That many entries, counted from the
+    # right, are trusted to name the client (request.remote_addr, everywhere:
+    # login throttling, logs). Default 0: the header is ignored, since a client
+    # can write anything in it. Behind a proxy left at 0, every client shares the
+    # proxy's address; set higher than the real number of proxies, and clients
+    # can choose their own address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+
+    # Failed console logins one client address may make in 15 minutes, whatever
+    # emails it tries (429 above); each address and email pair gets 10. Too low,
+    # and an office behind one address locks itself out; too high, and one
+    # address may guess at many accounts.
+    LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 100))
 
     # Log JSON lines (with a request id) to stderr; off keeps the host's logging.
     LOG_JSON = os.environ.get("LOG_JSON", "1") not in ("0", "false")
@@ -148,19 +164,4 @@ class Config:
 
 def load_secret_key(instance: Path = INSTANCE) -> str:
     """Return the secret kept in the instance folder, creating it once."""
-    import secrets
-    import tempfile
-
-    path = instance / "secret_key"
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=instance, delete=False) as handle:
-            handle.write(secrets.token_urlsafe(48))
-        # link() is atomic and refuses to overwrite: concurrent workers agree.
-        try:
-            os.link(handle.name, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(handle.name)
-    return path.read_text().strip()
+    return key_from_file(instance / "secret_key")

@@ -34,3 +34,9 @@ def split(token: str) -> tuple[str, str] | None:
 def matches(secret: str, key_hash: str) -> bool:
     """Whether the secret hashes to the stored hash, compared in constant time."""
     return hmac.compare_digest(_digest(secret), key_hash)
+
+
+def reissue(holder, prefix: str) -> str:
+    """Give a site or moderator a new token (new key id and hash); return it, to show once."""
+    token, holder.key_id, holder.key_hash = issue(prefix)
+    return token

@@ -8,13 +8,16 @@ from sqlalchemy import orm
 
 
 def create_engine(url: str) -> sa.Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Statement parameters never appear in errors or logs: they hold readers' emails and IPs.
+    """
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(parsed, connect_args={"timeout": 15})
+    engine = sa.create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True)
 
     @sa.event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):
@@ -25,8 +28,14 @@ def create_engine(url: str) -> sa.Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     return engine
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 class Database:

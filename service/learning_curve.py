@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from model import campaign, corpora
+from model.artifact import signing_key
 
 from . import retrain, scoring
-from .config import Config
+from .config import INSTANCE, Config
 
 COUNTS = (10, 25, 50, 100, 200)
 HELD_OUT = 400
@@ -53,7 +54,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service.learning_curve", description=__doc__)
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args(argv)
-    champion = scoring.load(Path(Config.MODEL_DIR))
+    champion = scoring.load(Path(Config.MODEL_DIR), signing_key(INSTANCE / "secret_key"))
     if champion is None:
         print("no model in MODEL_DIR: run make train first", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ import uuid
 
 from flask import Flask, g, has_request_context, request
 
+from .privacy import anonymise_ip
+
 log = logging.getLogger("moderato.access")
 
 # A client may pass its own request id to correlate logs across services; it is
@@ -63,6 +65,14 @@ def _start_request() -> None:
     g.request_started = time.perf_counter()
 
 
+def _client_network() -> str | None:
+    """The client's network, never its address: logs outlive the IP purge (privacy.purge_ips)."""
+    try:
+        return anonymise_ip(request.remote_addr)
+    except (TypeError, ValueError):  # no address, or not an IP (a Unix socket)
+        return None
+
+
 def _finish_request(response):
     response.headers["X-Request-ID"] = g.request_id
     log.info(
@@ -75,7 +85,7 @@ def _finish_request(response):
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 2),
-            "remote_addr": request.remote_addr,
+            "remote_addr": _client_network(),
         },
     )
     return response

@@ -103,6 +103,13 @@ class Moderator(Credential, Base):
     # The console login: a werkzeug scrypt hash; null until a password is set,
     # so an API-only moderator cannot log in to the console.
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # Set by `flask moderators disable`: the token and every console session are
+    # refused from then on, while the row stays so the decisions keep their author.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A console session is valid only under the version it began with, read back
+    # on every request: raising it (logout, password change, disable) ends every
+    # session of this moderator at once, on every worker.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Comment(Base):
@@ -137,6 +144,10 @@ class Comment(Base):
     model_version: Mapped[str | None] = mapped_column(sa.String(100))
     reasons: Mapped[list[str]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # sha256 of (site, post, author email, content): unique, so the same comment sent
+    # twice at once is stored once (admission.fingerprint). Null on rows that were
+    # already duplicates before the constraint existed.
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Optimistic lock: an UPDATE that finds another version fails, so two
     # moderators can never both act on the same state of a comment.
     version: Mapped[int] = mapped_column(default=1)

@@ -48,7 +48,18 @@ def purge_ips(before: datetime, batch: int = 1000) -> int:
 
 
 def _by_email(email: str) -> sa.Select:
+    # lower() folds Unicode on every backend (service.db teaches SQLite to), so an
+    # address is found however its letters were cased, accented ones included.
     return sa.select(Comment).where(sa.func.lower(Comment.author_email) == email.strip().lower())
+
+
+# Everything stored about a comment, but for the service's own bookkeeping.
+_INTERNAL = {"site_id", "version", "fingerprint"}
+EXPORTED = [c.key for c in Comment.__table__.columns if c.key not in _INTERNAL]
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def export(email: str) -> list[dict]:
@@ -57,15 +68,10 @@ def export(email: str) -> list[dict]:
         orm.selectinload(Comment.actions), orm.joinedload(Comment.site)
     )
     comments = db.session.scalars(query.order_by(Comment.id)).all()
-    fields = (
-        "id", "post_id", "parent_id", "author_name", "author_email", "author_url", "content",
-        "user_ip", "user_agent", "referrer", "status", "spam_score", "reasons",
-    )  # fmt: skip
     return [
         {
             "site": c.site.name,
-            **{f: getattr(c, f) for f in fields},
-            "created_at": c.created_at.isoformat(),
+            **{name: _plain(getattr(c, name)) for name in EXPORTED},
             "history": [
                 {"from": a.from_status, "to": a.to_status, "at": a.created_at.isoformat()}
                 for a in c.actions

@@ -1,8 +1,5 @@
 """Model versions kept in the database: signed on the way in, verified before unpickling."""
 
-import hashlib
-import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -19,17 +16,6 @@ class RegistryError(Exception):
     """A registry operation cannot be done (say, nothing to roll back to)."""
 
 
-def signature(data: bytes, manifest: Mapping, secret: str) -> str:
-    """Return the hex HMAC-SHA256 of an artifact and its canonical manifest under a secret."""
-    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
-    mac = hmac.new(secret.encode(), digestmod=hashlib.sha256)
-    # Length-prefix the artifact so no byte can move between artifact and manifest.
-    mac.update(len(data).to_bytes(8, "big"))
-    mac.update(data)
-    mac.update(canonical)
-    return mac.hexdigest()
-
-
 def verify(row: ModelVersion | sa.Row, secret: str) -> model.Classifier:
     """Check a stored version's digest and HMAC, and only then unpickle it.
 
@@ -38,12 +24,7 @@ def verify(row: ModelVersion | sa.Row, secret: str) -> model.Classifier:
     source = f"model version {row.version} (registry)"
     if model.artifact.sha256(row.artifact) != row.sha256:
         raise model.ArtifactError(f"{source}: the artifact's sha256 does not match; refusing")
-    expected = signature(row.artifact, row.manifest, secret)
-    if not hmac.compare_digest(expected, row.hmac):
-        raise model.ArtifactError(
-            f"{source}: HMAC does not verify under this service's SECRET_KEY "
-            "(tampered with, or signed by another deployment); refusing to unpickle"
-        )
+    model.artifact.check_signature(row.artifact, row.manifest, secret, row.hmac, source)
     return model.load_artifact_bytes(row.artifact, row.manifest, source=source)
 
 
@@ -77,7 +58,7 @@ def add(
         manifest=dict(manifest),
         artifact=data,
         sha256=model.artifact.sha256(data),
-        hmac=signature(data, manifest, secret),
+        hmac=model.artifact.signature(data, manifest, secret),
     )
     session.add(row)
     session.flush()

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from model import campaign
 
 from . import create_app, migrate
-from .comments import now
+from .clock import now
 from .config import ROOT
 from .db import db
 from .models import Comment, ModerationAction, Moderator, Site, Status

@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from . import addresses
-from . import settings as site_settings
 from .models import Status
 from .normalize import word_list
 from .scoring import Score
-from .settings import Settings
+from .settings import DEFAULTS, Settings
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Context:
 
     score: Score
     spam_threshold: float | None
-    settings: Settings = site_settings.DEFAULTS
+    settings: Settings = DEFAULTS
     comment: Mapping[str, Any] = field(default_factory=dict)
     # Whether the author's email has an approved comment on this site under the
     # same name: a query, so it is asked only when the trusted rule needs it.

@@ -4,7 +4,9 @@ import base64
 import binascii
 import json
 import unicodedata
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import ClassVar
 
 import email_validator
 import marshmallow as ma
@@ -37,10 +39,13 @@ class Text(ma.fields.String):
 class Email(Text):
     """An email address checked by email-validator (syntax only, no DNS) and normalised."""
 
+    # email-validator's options; a subclass may relax them for addresses never mailed.
+    OPTIONS: ClassVar[dict] = {"check_deliverability": False}
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return email_validator.validate_email(text, check_deliverability=False).normalized
+            return email_validator.validate_email(text, **self.OPTIONS).normalized
         except email_validator.EmailNotValidError as error:
             raise ma.ValidationError(f"Not a valid email address: {error}") from None
 
@@ -50,10 +55,36 @@ MAX_ID = 2**31 - 1
 
 
 class Id(ma.fields.Integer):
-    """A row id or version: a strict integer from 1 to MAX_ID."""
+    """A row id or version: an integer from 1 to MAX_ID (strict: a JSON number, not text)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+    def __init__(self, *, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+
+
+# The moments the service accepts: wide enough for any comment's history, narrow
+# enough that converting one to UTC or comparing it can never overflow.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def moment(value: datetime) -> datetime:
+    """Return an aware datetime in UTC, or raise ValidationError when out of range."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ma.ValidationError(
+            f"Must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)."
+        )
+    return utc
+
+
+class Moment(ma.fields.AwareDateTime):
+    """An ISO 8601 time with an offset, within the accepted range, read as UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return moment(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Cursor(ma.fields.String):
@@ -69,7 +100,7 @@ class Cursor(ma.fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             decoded = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        except (binascii.Error, ValueError):
+        except (binascii.Error, ValueError, RecursionError):
             raise ma.ValidationError("Not a valid cursor.") from None
         valid = (
             isinstance(decoded, list)
@@ -88,8 +119,23 @@ class Cursor(ma.fields.String):
         return decoded
 
 
+def text_error(value: str) -> str | None:
+    """Say why a string cannot be stored as text (a lone surrogate, a NUL), or None."""
+    if "\0" in value:
+        return "Text must not contain NUL (U+0000)."
+    try:
+        value.encode()
+    except UnicodeEncodeError as error:
+        return f"Not valid Unicode text: lone surrogate U+{ord(value[error.start]):04X}."
+    return None
+
+
 class Strict(ma.Schema):
-    """A schema that refuses unknown keys and treats an empty optional string as absent."""
+    """A schema that refuses unknown keys and treats an empty optional string as absent.
+
+    Every string it is given, in any field or list, must be storable text: checked
+    here once, so no field type can let a NUL or a lone surrogate reach the database.
+    """
 
     class Meta:
         unknown = ma.RAISE
@@ -100,6 +146,22 @@ class Strict(ma.Schema):
             return data
         optional = {name for name, field in self.fields.items() if not field.required}
         return {k: v for k, v in data.items() if not (k in optional and v == "")}
+
+    @ma.pre_load
+    def _storable_text(self, data, **kwargs):
+        if not isinstance(data, Mapping):  # query strings come as a mapping, not a dict
+            return data
+        errors = {}
+        for key, value in data.items():
+            strings = (
+                [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            )
+            error = next((e for v in strings if isinstance(v, str) and (e := text_error(v))), None)
+            if error is not None:
+                errors[key] = [error]
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
 
 
 class CommentIn(Strict):
@@ -125,7 +187,7 @@ class CommentIn(Strict):
         validate=ma.validate.Length(max=500),
         metadata={"description": "The form's hidden field, relayed as filled in; any text: spam."},
     )
-    form_rendered_at = ma.fields.AwareDateTime(
+    form_rendered_at = Moment(
         load_default=None,
         allow_none=True,
         metadata={
@@ -139,6 +201,10 @@ class CommentCreated(ma.Schema):
     """What a site learns about the comment it just stored."""
 
     id = ma.fields.Integer()
+    parent_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "The comment it replies to, as deep as the site's threads go."},
+    )
     status = ma.fields.Enum(Status, by_value=True)
     spam_score = ma.fields.Float(allow_none=True)
     model_version = ma.fields.String(allow_none=True)
@@ -158,20 +224,6 @@ class PublicComment(ma.Schema):
     replies = ma.fields.List(ma.fields.Nested(lambda: PublicComment()))
 
 
-class PublicThread(ma.Schema):
-    """The approved comments of a post, replies nested under their parents."""
-
-    post_id = ma.fields.String()
-    count = ma.fields.Integer()
-    items = ma.fields.List(ma.fields.Nested(PublicComment))
-
-
-class PostQuery(Strict):
-    """Which site's post to read, when the caller is not a site."""
-
-    site = ma.fields.String(load_default=None, validate=ma.validate.Length(1, 100))
-
-
 class QueueQuery(Strict):
     """Which comments of the queue to list, in what order, from where."""
 
@@ -188,10 +240,10 @@ class QueueQuery(Strict):
         value = data["cursor"][0]
         try:
             if data["sort"].endswith("created_at"):
-                data["cursor"][0] = datetime.fromisoformat(value)
+                data["cursor"][0] = moment(datetime.fromisoformat(value))
             elif value is not None and not isinstance(value, int | float):
                 raise TypeError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, ma.ValidationError):
             raise ma.ValidationError("Not a valid cursor for this sort.", "cursor") from None
         return data
 
@@ -240,11 +292,11 @@ class FlatList(ma.fields.List):
     checks that it agrees with the schema's own dump.
     """
 
-    def __init__(self, schema: type[ma.Schema], **kwargs):
+    def __init__(self, schema: type[ma.Schema], exclude: tuple[str, ...] = (), **kwargs):
         super().__init__(ma.fields.Nested(schema), **kwargs)
         self._plan = [
             (field.data_key or name, field.attribute or name, _FLAT[type(field)])
-            for name, field in schema().dump_fields.items()
+            for name, field in schema(exclude=exclude).dump_fields.items()
         ]
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -257,6 +309,49 @@ class FlatList(ma.fields.List):
             }
             for row in value
         ]
+
+
+class Thread(FlatList):
+    """Thread nodes (comments with their replies) dumped level by level, never recursing.
+
+    Documented as PublicComment, whose replies nest the same way.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(PublicComment, exclude=("replies",), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        dumped: list[dict] = []
+        pending = [(value, dumped)]
+        while pending:
+            nodes, into = pending.pop()
+            for node, item in zip(
+                nodes,
+                super()._serialize([n.comment for n in nodes], attr, obj, **kwargs),
+                strict=True,
+            ):
+                item["replies"] = []
+                into.append(item)
+                pending.append((node.replies, item["replies"]))
+        return dumped
+
+
+class PublicThread(ma.Schema):
+    """The approved comments of one site's post, replies nested under their parents."""
+
+    post_id = ma.fields.String()
+    count = ma.fields.Integer()
+    items = Thread()
+
+
+class PostQuery(Strict):
+    """Which site the post belongs to: post ids are each site's own, so it is required."""
+
+    site = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(1, 100),
+        error_messages={"required": "Name the site whose post this is: ?site=NAME."},
+    )
 
 
 class QueuePage(ma.Schema):

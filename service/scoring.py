@@ -57,17 +57,17 @@ def init_app(app: Flask) -> None:
     app.extensions[POLL] = Poll(
         every=float(app.config["MODEL_POLL_SECONDS"]), clock=app.config["MONOTONIC"]
     )
-    _swap(app, load(Path(app.config["MODEL_DIR"])))
+    _swap(app, load(Path(app.config["MODEL_DIR"]), app.config["SECRET_KEY"]))
 
 
-def load(models_dir: Path) -> "model.Classifier | None":
-    """Load the version named in models_dir/LATEST; log why when nothing can be served."""
+def load(models_dir: Path, secret: str) -> "model.Classifier | None":
+    """Load and verify the version in models_dir/LATEST; log why when nothing can be served."""
     folder = model.latest_version_dir(models_dir)
     if folder is None:
         log.warning("no model in %s: comments will be stored unscored (run make train)", models_dir)
         return None
     try:
-        classifier = model.load_artifact(folder)
+        classifier = model.load_artifact(folder, secret)
     except model.ArtifactError as error:
         log.error("model refused, comments will be stored unscored: %s", error)
         return None
@@ -120,10 +120,11 @@ def classifier() -> "model.Classifier | None":
     return app.extensions[CLASSIFIER]
 
 
-def threshold(site_threshold: float | None = None) -> float | None:
-    """The spam threshold in force: the site's own, else configured, else the model's."""
-    if site_threshold is not None:
-        return site_threshold
+def threshold() -> float | None:
+    """Return the service's spam threshold: SPAM_THRESHOLD, else the serving model's own.
+
+    A site's own threshold overrides it: ask sites.thresholds, not this, about a site.
+    """
     configured = current_app.config["SPAM_THRESHOLD"]
     serving = classifier()
     if configured is not None or serving is None:

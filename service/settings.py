@@ -1,4 +1,4 @@
-"""Per-site moderation settings: the schema that validates and documents them, and their storage."""
+"""Per-site moderation settings: the schema that validates, documents and dumps them."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -6,7 +6,6 @@ from typing import Any
 import marshmallow as ma
 
 from . import addresses
-from .models import Site
 from .schemas import Email, Strict, Text
 
 TRUSTED_MODES = ("off", "previously_approved", "below_ham_threshold")
@@ -31,6 +30,7 @@ class Settings:
     blocked_ips: tuple[str, ...]
     allowed_authors: tuple[str, ...]
     cors_origins: tuple[str, ...]
+    thread_depth: int
 
 
 class Network(ma.fields.String):
@@ -89,7 +89,7 @@ class SiteSettings(Strict):
         load_default=2,
         allow_none=True,
         strict=True,
-        validate=ma.validate.Range(min=0),
+        validate=ma.validate.Range(0, 1000),
         metadata={"description": "Hold a comment with more links than this; null: no limit."},
     )
     moderation_words = _words(
@@ -124,7 +124,7 @@ class SiteSettings(Strict):
         load_default=4,
         allow_none=True,
         strict=True,
-        validate=ma.validate.Range(min=1),
+        validate=ma.validate.Range(1, 10_000),
         metadata={
             "description": "Stored comments a reader (by IP, an IPv6 reader by its /64, and "
             "by email) may post per minute; more get 429 with Retry-After. null: no limit."
@@ -142,7 +142,7 @@ class SiteSettings(Strict):
     )
     min_submit_seconds = ma.fields.Float(
         load_default=3.0,
-        validate=ma.validate.Range(min=0),
+        validate=ma.validate.Range(0, 3600),
         metadata={
             "description": "Hold a comment submitted sooner than this after its form was "
             "rendered (form_rendered_at); 0: off."
@@ -152,7 +152,7 @@ class SiteSettings(Strict):
         load_default=None,
         allow_none=True,
         strict=True,
-        validate=ma.validate.Range(min=1),
+        validate=ma.validate.Range(1, 36_500),
         metadata={"description": "Close a post this many days after its first comment."},
     )
     closed_posts = _list(
@@ -169,6 +169,17 @@ class SiteSettings(Strict):
         Origin(),
         "Browser origins allowed to read this site's published comments (CORS); none by default.",
         100,
+    )
+
+    thread_depth = ma.fields.Integer(
+        load_default=5,
+        strict=True,
+        validate=ma.validate.Range(1, 10),
+        metadata={
+            "description": "Levels of replies a thread shows, the top level included (as "
+            "WordPress's thread_comments_depth, default 5); a reply to a comment at the "
+            "deepest level is attached to that comment's parent. 1: no replies, a flat thread."
+        },
     )
 
     @ma.post_load
@@ -203,21 +214,6 @@ def load_changes(data: dict[str, Any]) -> dict[str, Any]:
 def dump(settings: Settings | dict[str, Any]) -> dict[str, Any]:
     """Settings, or a validated change to them, as JSON-ready data."""
     return _SCHEMA.dump(settings)
-
-
-def of(site: Site) -> Settings:
-    """The settings in force for a site: what its admins saved, over the defaults."""
-    return load(site.settings or {})
-
-
-def changed(site: Site, changes: dict[str, Any]) -> Settings:
-    """The site's settings with a validated change applied, not yet saved."""
-    return load({**dump(of(site)), **dump(changes)})
-
-
-def save(site: Site, settings: Settings) -> None:
-    """Store settings in full, so what was saved is what stays in force."""
-    site.settings = dump(settings)
 
 
 DEFAULTS = load({})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from support import MODEL_DIR, FixedClassifier, bearer
+from support import CONSOLE_PASSWORD, MODEL_DIR, SECRET, FixedClassifier, bearer
 
 from service import create_app, migrate, settings
 from service.db import create_engine, db
@@ -80,7 +80,7 @@ def make_app(database_url, clock):
     def make(**config):
         settings = {
             "TESTING": True,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": SECRET,
             "DATABASE_URL": database_url,
             "MODEL_DIR": str(MODEL_DIR),
             "CLOCK": clock,
@@ -199,9 +199,6 @@ def moderator(client, moderator_token):
             return client.post(path, json=json, headers=self.headers)
 
     return Moderator()
-
-
-CONSOLE_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from support import SECRET
 
 from service import create_app, migrate
 from service.db import db
@@ -44,7 +45,7 @@ def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
 
 def prepare(database_url: str, moderators: int = 1) -> dict:
     """Migrate a database, create a site and admins; return the site key and their tokens."""
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "live", "LOG_JSON": False})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET, "LOG_JSON": False})
     with app.app_context():
         migrate.upgrade(db.engine)
     runner = app.test_cli_runner()
@@ -87,7 +88,7 @@ def gunicorn(
     settings = {
         **os.environ,
         "LOG_JSON": "0",
-        "SECRET_KEY": "live",
+        "SECRET_KEY": SECRET,
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
         "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),

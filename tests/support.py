@@ -1,10 +1,21 @@
 """Helpers shared by test modules (importable by name, unlike conftest.py)."""
 
+import io
+import json
 import os
 from pathlib import Path
 
+import joblib
+
+from model import artifact
+from model.artifact import signing_key
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = Path(os.environ.get("MODEL_DIR", ROOT / "models"))
+# The secret the model in MODEL_DIR is signed with (make train): the tests' apps use it,
+# or they would refuse to serve that model.
+SECRET = signing_key(ROOT / "instance" / "secret_key")
+CONSOLE_PASSWORD = "correct horse battery"
 
 
 def bearer(token: str) -> dict:
@@ -34,3 +45,23 @@ class FixedClassifier:
 
     def score(self, record: dict) -> float:
         return self.value
+
+
+class Payload:
+    """What an attacker would pickle: unpickling it touches a file (it could run anything)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def plant(folder: Path, marker: Path) -> None:
+    """Replace a version's artifact with a payload, its manifest's sha256 updated to match."""
+    buffer = io.BytesIO()
+    joblib.dump(Payload(marker), buffer)
+    (folder / "model.joblib").write_bytes(buffer.getvalue())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["sha256"] = artifact.sha256(buffer.getvalue())
+    (folder / "manifest.json").write_text(json.dumps(manifest))

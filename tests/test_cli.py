@@ -1,6 +1,8 @@
 """The command line: secrets printed once and stored hashed, migrations idempotent."""
 
+import pytest
 import sqlalchemy as sa
+from support import CONSOLE_PASSWORD, count_comments
 
 from service.db import db
 from service.models import Moderator, Site
@@ -62,3 +64,46 @@ def test_db_upgrade_is_idempotent(runner):
 
     assert first.exit_code == second.exit_code == 0
     assert "database at heads" in second.output
+
+
+def login(client, email: str, password: str = CONSOLE_PASSWORD):
+    """Log in to the console with the session's CSRF token; return the response."""
+    with client.session_transaction() as session:
+        token = session.setdefault("csrf", "test-csrf-token")
+    data = {"csrf_token": token, "email": email, "password": password}
+    return client.post("/moderate/login", data=data)
+
+
+@pytest.mark.parametrize(
+    ("created", "typed"),
+    [
+        ("desk@newsroom.test", "desk@newsroom.test"),
+        ("desk@intranet", "desk@intranet"),
+        ("ed@NEWS.example", "ed@news.example"),
+        (" ed@news.example ", "ed@news.example"),
+    ],
+)
+def test_whoever_the_cli_creates_can_log_in_as_the_form_reads_the_address(
+    client, console_account, created, typed
+):
+    console_account(created)
+
+    assert login(client, typed).headers["Location"] == "/moderate/"
+
+
+@pytest.mark.parametrize("email", ["not an email", "desk@host.local", "desk@@news.example"])
+def test_the_cli_refuses_an_address_the_login_form_would_refuse(app, runner, email):
+    result = runner.invoke(args=["moderators", "create", email])
+
+    assert result.exit_code == 2
+    assert "Not a valid email address" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Moderator)) == 0
+
+
+def test_readers_emails_stay_strict_about_special_use_domains(app, submit):
+    response = submit(author_email="reader@newsroom.test")
+
+    assert response.status_code == 422
+    assert "author_email" in response.json["errors"]
+    assert count_comments(app) == 0

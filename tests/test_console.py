@@ -406,3 +406,26 @@ def test_cli_refuses_a_short_password_and_asks_again(runner):
     assert result.exit_code == 0
     assert "at least 12 characters" in result.output
     assert result.output.strip().splitlines()[-1].startswith("mod_")
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [("/moderate/nope", 404), ("/moderate/logout", 405), ("/moderate/admin/sites/1/x", 404)],
+)
+def test_an_unknown_console_url_answers_the_consoles_own_page(client, console, path, code):
+    console.login()
+    response = client.get(path)
+
+    assert response.status_code == code
+    assert response.mimetype == "text/html"
+    assert "Back to the queue" in response.text
+    assert "desk@news.example" in response.text, "the page shows who is logged in"
+    assert "style-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/moderately", "/nope"])
+def test_unknown_urls_outside_the_console_still_answer_json(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert list(response.json) == ["error"]

@@ -6,12 +6,13 @@ import subprocess
 import pytest
 import requests
 from live import BIN, ROOT, gunicorn
+from support import SECRET
 
 
 @pytest.fixture
 def server(database_url, tmp_path):
     """Migrate with the real CLI and serve with gunicorn; yield (base_url, cli)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET}
 
     def cli(*args: str) -> str:
         command = [BIN / "flask", "--app", "wsgi", *args]
@@ -47,7 +48,10 @@ def test_comment_goes_from_post_to_queue_to_published(server):
     queue = requests.get(f"{base}/api/v1/queue", headers=moderator, timeout=10).json()
     assert [item["id"] for item in queue["items"]] == [created.json()["id"]]
 
-    assert requests.get(f"{base}/api/v1/posts/{post}/comments", timeout=10).json()["count"] == 0
+    assert (
+        requests.get(f"{base}/api/v1/posts/{post}/comments?site=news", timeout=10).json()["count"]
+        == 0
+    )
     approved = requests.post(
         f"{base}{created.headers['Location']}/moderate",
         json={"action": "approve"},
@@ -56,7 +60,7 @@ def test_comment_goes_from_post_to_queue_to_published(server):
     )
     assert approved.status_code == 200
 
-    public = requests.get(f"{base}/api/v1/posts/{post}/comments", timeout=10)
+    public = requests.get(f"{base}/api/v1/posts/{post}/comments?site=news", timeout=10)
     assert [item["content"] for item in public.json()["items"]] == [comment["content"]]
     assert "aigerim@example.kz" not in public.text
     assert "203.0.113.7" not in public.text

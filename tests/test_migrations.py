@@ -1,9 +1,11 @@
 """Migrations build exactly the schema the models describe, on every backend."""
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from service.db import db
+from service import admission, migrate
+from service.db import create_engine, db
 from service.models import Base
 
 
@@ -12,3 +14,39 @@ def test_migrated_database_matches_the_models(app):
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
     assert differences == []
+
+
+def test_comments_stored_twice_before_the_fingerprint_survive_its_migration(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0004_model_versions")
+    row = {
+        "post_id": "p",
+        "author_name": "A",
+        "author_email": "a@example.org",
+        "content": "Twice, from before the constraint.",
+        "status": "pending",
+        "reasons": "[]",
+        "created_at": "2026-11-01 00:00:00",
+        "version": 1,
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO sites (id, name, key_id, key_hash, created_at, "
+                "settings) VALUES (1, 'news', 'k', 'h', '2026-11-01', '{}')"
+            )
+        )
+        insert = sa.text(
+            "INSERT INTO comments (site_id, post_id, author_name, author_email, content, status,"
+            " reasons, created_at, version) VALUES (1, :post_id, :author_name, :author_email,"
+            " :content, :status, :reasons, :created_at, :version)"
+        )
+        connection.execute(insert, [row, row])
+
+    migrate.upgrade(engine)
+
+    with engine.connect() as connection:
+        prints = connection.execute(sa.text("SELECT fingerprint FROM comments ORDER BY id")).all()
+    engine.dispose()
+    assert prints[0][0] == admission.fingerprint(1, "p", "a@example.org", row["content"])
+    assert prints[1][0] is None

@@ -66,7 +66,7 @@ def test_a_site_s_burst_over_its_budget_is_retried_and_stored(
     make_app, serve, site_key, valid_comment, sleep
 ):
     app = make_app(SITE_REQUESTS_PER_SECOND=1, SITE_REQUEST_BURST=2)
-    client = moderato.Moderato(serve(app), site_key, sleep=sleep)
+    client = moderato.Moderato(serve(app), "news", site_key, sleep=sleep)
 
     answers = [client.submit(reader(n, valid_comment)) for n in range(4)]
 
@@ -79,7 +79,7 @@ def test_a_reader_posting_too_often_is_told_at_once(
     make_app, serve, site_key, valid_comment, sleep
 ):
     app = make_app()
-    client = moderato.Moderato(serve(app), site_key, sleep=sleep)
+    client = moderato.Moderato(serve(app), "news", site_key, sleep=sleep)
     assert client.submit(valid_comment(content="First.")).status == 201
 
     answer = client.submit(valid_comment(content="Second, too soon."))
@@ -92,7 +92,7 @@ def test_a_reader_posting_too_often_is_told_at_once(
 def test_retries_are_bounded(make_app, serve, site_key, valid_comment):
     app = make_app(SITE_REQUESTS_PER_SECOND=1, SITE_REQUEST_BURST=1)
     waits = []  # the clock stands still: every retry is refused again
-    client = moderato.Moderato(serve(app), site_key, sleep=waits.append)
+    client = moderato.Moderato(serve(app), "news", site_key, sleep=waits.append)
     assert client.submit(reader(0, valid_comment)).status == 201
 
     answer = client.submit(reader(1, valid_comment))

@@ -1,11 +1,12 @@
 """The model registry: signed versions, hot reload on every worker, refusal, rollback, drift."""
 
 import logging
+import shutil
 from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
-from support import FixedClassifier, bearer
+from support import MODEL_DIR, FixedClassifier, bearer, plant
 
 import model
 from service import registry, scoring
@@ -36,7 +37,7 @@ def app(make_app, ticks):
 def store(app, version: str, secret: str | None = None, clock=None) -> ModelVersion:
     """Store the file model under a new version name as the newest promotion."""
     with app.app_context():
-        served = scoring.load(app.config["MODEL_DIR"])
+        served = scoring.load(app.config["MODEL_DIR"], app.config["SECRET_KEY"])
         data = model.artifact.dump(served.pipeline)
         manifest = {**served.manifest, "version": version, "sha256": model.artifact.sha256(data)}
         row = registry.add(
@@ -117,7 +118,9 @@ def test_import_stores_the_file_model_as_serving(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         row = registry.serving(db.session)
-        assert row.version == scoring.load(app.config["MODEL_DIR"]).version
+        assert (
+            row.version == scoring.load(app.config["MODEL_DIR"], app.config["SECRET_KEY"]).version
+        )
         assert registry.verify(row, app.config["SECRET_KEY"]).version == row.version
 
 
@@ -173,3 +176,21 @@ def test_an_unreadable_registry_keeps_the_current_model(
     with caplog.at_level(logging.WARNING, logger="service.scoring"):
         assert served_version(client, submit) == first
     assert "cannot read the model registry" in caplog.text
+
+
+def test_a_planted_model_file_never_runs_nor_reaches_the_registry(make_app, tmp_path):
+    models = tmp_path / "models"
+    shutil.copytree(MODEL_DIR, models)
+    marker = tmp_path / "payload-ran"
+    plant(model.latest_version_dir(models), marker)
+
+    app = make_app(MODEL_DIR=str(models))  # a plain `flask model list` starts the app so
+    listed = app.test_cli_runner().invoke(args=["model", "list"])
+    imported = app.test_cli_runner().invoke(args=["model", "import"])
+
+    assert listed.exit_code == 0
+    assert imported.exit_code != 0
+    assert "no loadable, signed model" in imported.output
+    assert not marker.exists()
+    with app.app_context():
+        assert registry.listing(db.session) == []

@@ -6,7 +6,7 @@ import time
 
 import requests
 from live import BIN, ROOT, gunicorn, prepare
-from support import bearer
+from support import SECRET, bearer
 
 from model import campaign
 
@@ -44,7 +44,7 @@ def test_a_retrained_model_reaches_both_workers_without_a_restart(database_url, 
         retrained = subprocess.run(
             [BIN / "flask", "--app", "wsgi", "model", "retrain", "--force"],
             cwd=ROOT,
-            env={**os.environ, **env, "SECRET_KEY": "live"},
+            env={**os.environ, **env, "SECRET_KEY": SECRET},
             capture_output=True,
             text=True,
             check=True,

@@ -1,5 +1,7 @@
 """Site settings applied to real submissions: what is stored, with which reasons, or refused."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -139,7 +141,7 @@ def test_an_allowlisted_author_is_published_at_once(app, client, submit, score_a
     [comment] = stored(app)
     assert comment.status == Status.APPROVED
     assert comment.reasons[0] == 'author "aigerim@example.kz" is on the allowlist'
-    thread = client.get(f"/api/v1/posts/{POST}/comments").get_json()
+    thread = client.get(f"/api/v1/posts/{POST}/comments?site=news").get_json()
     assert [item["content"] for item in thread["items"]] == ["Published without waiting."]
 
 
@@ -272,3 +274,24 @@ def test_without_close_after_days_posts_stay_open(app, submit, clock):
     clock.advance(days=3650)
 
     assert submit().status_code == 201
+
+
+def test_the_same_comment_sent_twenty_times_at_once_is_stored_once(
+    make_app, site_headers, valid_comment, configure
+):
+    # Twenty at once from one reader: not what this tests.
+    configure(flood_per_minute=None, flood_interval_seconds=0)
+    app = make_app(SITE_REQUESTS_PER_SECOND=0)
+    body = valid_comment(content="Sent twenty times by an impatient back end.")
+    start = threading.Barrier(20)
+
+    def send(_):
+        client = app.test_client()
+        start.wait()
+        return client.post("/api/v1/comments", json=body, headers=site_headers).status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = sorted(pool.map(send, range(20)))
+
+    assert codes == [201] + [409] * 19
+    assert len(stored(app)) == 1

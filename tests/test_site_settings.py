@@ -22,6 +22,7 @@ DEFAULTS = {
     "closed_posts": [],
     "blocked_email_domains": [],
     "blocked_ips": [],
+    "thread_depth": 5,
     "allowed_authors": [],
     "cors_origins": [],
 }

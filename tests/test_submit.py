@@ -18,7 +18,8 @@ def test_valid_comment_is_stored_and_described(app, submit):
 
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"id", "status", "spam_score", "model_version", "reasons"}
+    assert set(body) == {"id", "parent_id", "status", "spam_score", "model_version", "reasons"}
+    assert body["parent_id"] is None
     assert response.headers["Location"] == f"/api/v1/comments/{body['id']}"
     [comment] = stored(app)
     assert comment.id == body["id"]

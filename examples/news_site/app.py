@@ -1,6 +1,6 @@
 """An example news site: one article, its "Leave a Reply" form, comments moderated by Moderato.
 
-Run: MODERATO_URL=http://127.0.0.1:5000 MODERATO_SITE_KEY=site_... \
+Run: MODERATO_URL=http://127.0.0.1:5000 MODERATO_SITE=news MODERATO_SITE_KEY=site_... \
      .venv/bin/flask --app examples/news_site/app.py run --port 5001
 """
 
@@ -35,12 +35,15 @@ CSP = (
 
 
 def create_app(config: Mapping | None = None) -> Flask:
-    """Build the site; MODERATO_URL and MODERATO_SITE_KEY come from the environment."""
+    """Build the site; MODERATO_URL, MODERATO_SITE and its key come from the environment."""
     app = Flask(__name__, root_path=str(Path(__file__).resolve().parent))
     app.config["MODERATO_URL"] = os.environ.get("MODERATO_URL", "http://127.0.0.1:5000")
+    app.config["MODERATO_SITE"] = os.environ.get("MODERATO_SITE", "news")
     app.config["MODERATO_SITE_KEY"] = os.environ.get("MODERATO_SITE_KEY")
     app.config.update(config or {})
-    moderato = Moderato(app.config["MODERATO_URL"], app.config["MODERATO_SITE_KEY"])
+    moderato = Moderato(
+        app.config["MODERATO_URL"], app.config["MODERATO_SITE"], app.config["MODERATO_SITE_KEY"]
+    )
 
     @app.get("/")
     def home():

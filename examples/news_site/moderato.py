@@ -26,16 +26,18 @@ class Answer:
 
 
 class Moderato:
-    """Talks to one Moderato instance with one site's API key."""
+    """Talks to one Moderato instance as one site: its name and its API key."""
 
     def __init__(
         self,
         base_url: str,
+        site: str,
         site_key: str | None,
         timeout: float = 5,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.base_url = base_url.rstrip("/")
+        self.site = site
         self.site_key = site_key
         self.timeout = timeout
         self.sleep = sleep
@@ -56,8 +58,9 @@ class Moderato:
         return self._call("POST", "/api/v1/comments", data, headers)
 
     def approved(self, post_id: str) -> Answer:
-        """Read a post's published comments."""
-        return self._call("GET", f"/api/v1/posts/{urllib.parse.quote(post_id)}/comments")
+        """Read the site's published comments on a post."""
+        query = urllib.parse.urlencode({"site": self.site})
+        return self._call("GET", f"/api/v1/posts/{urllib.parse.quote(post_id)}/comments?{query}")
 
     def _call(self, method: str, path: str, data=None, headers=None) -> Answer:
         request = urllib.request.Request(

@@ -3,13 +3,12 @@
 from flask import g
 from flask_smorest import abort
 
-from .. import settings as site_settings
+from .. import access, sites
 from ..auth import moderator_required
-from ..comments import site_named
 from ..db import db
 from ..errors import NotFound
 from ..models import Role, Site
-from ..settings import SiteSettings, SiteSettingsChange
+from ..settings import Settings, SiteSettings, SiteSettingsChange
 from . import BEARER, Blueprint, require_json
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Configure sites (admins).")
@@ -23,15 +22,15 @@ def _site(name: str) -> Site:
     admin = g.moderator
     if admin.role != Role.ADMIN:
         abort(403, message="only an admin may see or change site settings")
-    site = site_named(name)
-    if site is None or admin.site_id not in (None, site.id):
+    site = sites.named(name)
+    if site is None or not access.may_manage(admin, site.id):
         raise NotFound(f"site {name!r} not found")
     return site
 
 
-def _save(site: Site, settings: site_settings.Settings) -> site_settings.Settings:
+def _save(site: Site, settings: Settings) -> Settings:
     """Store the site's new settings and answer with them."""
-    site_settings.save(site, settings)
+    sites.save(site, settings)
     db.session.commit()
     return settings
 
@@ -42,7 +41,7 @@ def _save(site: Site, settings: site_settings.Settings) -> site_settings.Setting
 @blp.response(200, SiteSettings)
 def get_settings(name):
     """Read a site's moderation settings, defaults included."""
-    return site_settings.of(_site(name))
+    return sites.settings_of(_site(name))
 
 
 @blp.route("/sites/<name>/settings", methods=["PUT"])
@@ -63,4 +62,4 @@ def replace_settings(settings, name):
 def update_settings(changes, name):
     """Change some of a site's settings; the others keep their saved values."""
     site = _site(name)
-    return _save(site, site_settings.changed(site, changes))
+    return _save(site, sites.changed(site, changes))

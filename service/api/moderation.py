@@ -3,9 +3,10 @@
 from flask import g
 from flask_smorest import abort
 
-from .. import comments, drift, registry, scoring
+from .. import comments, overturns, registry, scoring, sites
 from ..auth import moderator_required
 from ..db import db
+from ..models import Moderator
 from ..schemas import (
     ACTIONS,
     BulkModerateIn,
@@ -82,13 +83,20 @@ def model_info():
         "version": classifier.version,
         "trained_at": manifest.get("trained_at"),
         "promoted_at": promoted_at,
-        "threshold": scoring.threshold(),
+        "threshold": _threshold(g.moderator),
         "training_data": manifest.get("data"),
         "metrics": manifest.get("metrics"),
-        "drift": drift.overturns(
-            classifier.version, scoring.threshold(), promoted_at, g.moderator.site_id
+        "drift": overturns.drift(
+            overturns.verdicts(g.moderator, promoted_at, classifier.version), promoted_at
         ),
     }
+
+
+def _threshold(moderator: Moderator) -> float | None:
+    """The spam threshold a moderator's comments are routed by: their site's, or the service's."""
+    if moderator.site_id is None:
+        return scoring.threshold()
+    return sites.thresholds_of(moderator)[moderator.site_id].spam
 
 
 def _detail(comment):

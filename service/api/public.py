@@ -2,9 +2,9 @@
 
 from flask import g, request, url_for
 
-from .. import comments, metrics
-from .. import settings as site_settings
+from .. import comments, metrics, sites
 from ..auth import site_required
+from ..models import Site
 from ..schemas import CommentCreated, CommentIn, PostQuery, PublicThread
 from . import BEARER, Blueprint, require_json
 
@@ -28,22 +28,15 @@ def submit_comment(data):
 @blp.arguments(PostQuery, location="query")
 @blp.response(200, PublicThread)
 def post_comments(query, post_id):
-    """Read the approved comments of a post, threaded, oldest first."""
-    items = comments.public_thread(post_id, query["site"])
-    body = {"post_id": post_id, "count": _count(items), "items": items}
-    return body, cors_headers(query["site"])
+    """Read the approved comments of one site's post, threaded, oldest first."""
+    site = sites.named(query["site"])
+    items, count = comments.public_thread(site, post_id) if site else ([], 0)
+    return {"post_id": post_id, "count": count, "items": items}, cors_headers(site)
 
 
-def cors_headers(site_name: str | None) -> dict[str, str]:
+def cors_headers(site: Site | None) -> dict[str, str]:
     """Let a browser on one of the site's configured origins read its thread; CORS is off else."""
     origin = request.headers.get("Origin")
-    if not origin or site_name is None:
-        return {}
-    site = comments.site_named(site_name)
-    if site is None or origin.lower() not in site_settings.of(site).cors_origins:
+    if not origin or site is None or origin.lower() not in sites.settings_of(site).cors_origins:
         return {}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
-
-
-def _count(items: list[dict]) -> int:
-    return sum(1 + _count(item["replies"]) for item in items)

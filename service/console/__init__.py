@@ -13,3 +13,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     text.init_app(app)
     security.init_app(app)
+    # A blueprint's handlers never see a URL that matched none of its routes, so
+    # the app answers those; a handler for the code wins over the app's generic
+    # HTTPException one (service.errors), to which error_by_path hands the rest.
+    for code in (404, 405):
+        app.register_error_handler(code, auth.error_by_path)

@@ -2,20 +2,23 @@
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from .. import credentials, scoring
-from .. import settings as site_settings
-from ..comments import now
+from .. import access, credentials, scoring
+from .. import settings as schema
+from ..clock import now
 from ..db import db
 from ..models import Moderator, Site
+from ..sites import changed, save, settings_of
 from . import bp, passwords
 from .auth import admin_required
 from .forms import NewModeratorForm, NewSiteForm, load_form
 
 
 def _sites() -> list[Site]:
-    return list(db.session.scalars(sa.select(Site).order_by(Site.name)))
+    """The sites the logged-in admin may see, by name."""
+    query = access.visible(g.console_user, sa.select(Site), Site.id)
+    return list(db.session.scalars(query.order_by(Site.name)))
 
 
 def _taken(model, column, value) -> bool:
@@ -31,6 +34,8 @@ def moderators():
         data, errors = load_form(NewModeratorForm(), request.form)
         if not errors and _taken(Moderator, Moderator.email, data["email"]):
             errors = {"email": ["A moderator with this email already exists."]}
+        if not errors and not access.may_manage(g.console_user, data["site"]):
+            errors = {"site": ["You may add moderators only for the sites you manage."]}
         if not errors and data["site"] is not None and db.session.get(Site, data["site"]) is None:
             errors = {"site": ["No such site."]}
         if not errors:
@@ -38,11 +43,12 @@ def moderators():
             flash(f"Added {data['email']}. They can log in now.")
             return redirect(url_for("console.moderators"))
         status = 422
-    rows = db.session.scalars(sa.select(Moderator).order_by(Moderator.email))
+    rows = access.visible(g.console_user, sa.select(Moderator), Moderator.site_id)
     page = render_template(
         "console/moderators.html",
-        moderators=list(rows),
+        moderators=list(db.session.scalars(rows.order_by(Moderator.email))),
         sites={site.id: site for site in _sites()},
+        every_site=access.may_manage(g.console_user, None),
         errors=errors,
         form=request.form,
     )
@@ -71,6 +77,9 @@ def sites():
     """List sites; add one and show its API key once."""
     errors, status, new_key = {}, 200, None
     if request.method == "POST":
+        # Sites are shared by the whole service: only an admin of every site adds one.
+        if not access.may_manage(g.console_user, None):
+            abort(403, description="Only an admin of every site may add sites.")
         data, errors = load_form(NewSiteForm(), request.form)
         if not errors and _taken(Site, Site.name, data["name"]):
             errors = {"name": ["A site with this name already exists."]}
@@ -90,12 +99,13 @@ def _sites_page(status: int, errors: dict, new_key: str | None = None, edited: i
     page = render_template(
         "console/sites.html",
         sites=sites,
-        settings={site.id: site_settings.of(site) for site in sites},
+        settings={site.id: settings_of(site) for site in sites},
         errors=errors,
         edited=edited,
         form=request.form,
         new_key=new_key,
         threshold=scoring.threshold(),
+        every_site=access.may_manage(g.console_user, None),
     )
     # The page may carry a secret: never let a proxy or the browser cache keep it.
     return page, status, {"Cache-Control": "no-store"}
@@ -105,11 +115,14 @@ def _sites_page(status: int, errors: dict, new_key: str | None = None, edited: i
 @admin_required
 def site_thresholds(site_id):
     """Set a site's spam and ham thresholds (a blank spam threshold: the service's)."""
-    site = db.session.get(Site, site_id) or abort(404)
+    site = db.session.get(Site, site_id)
+    # Another site's admin learns nothing, not even that the site exists.
+    if site is None or not access.may_manage(g.console_user, site.id):
+        abort(404)
     spam = request.form.get("spam_threshold", "").strip()
     changes = {"spam_threshold": spam or None, "ham_threshold": request.form.get("ham_threshold")}
     try:
-        site_settings.save(site, site_settings.changed(site, site_settings.load_changes(changes)))
+        save(site, changed(site, schema.load_changes(changes)))
     except ma.ValidationError as error:
         return _sites_page(422, error.normalized_messages(), edited=site.id)
     db.session.commit()

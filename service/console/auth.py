@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,21 +20,18 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from .. import ratelimit
-from ..comments import now
+from .. import errors, ratelimit
+from ..clock import now
 from ..db import db
 from ..models import Moderator, Role
-from . import bp, passwords
+from . import bp, passwords, security, sessions
 from .forms import LoginForm, load_form
 
 
 @bp.before_request
 def load_moderator() -> None:
     """Find the logged-in moderator of this request, if any, as g.console_user."""
-    moderator_id = session.get("moderator_id")
-    user = db.session.get(Moderator, moderator_id) if moderator_id is not None else None
-    # A moderator whose password was removed is logged out everywhere.
-    g.console_user = user if user is not None and user.password_hash else None
+    g.console_user = sessions.current()
 
 
 def login_required(view):
@@ -65,11 +63,15 @@ def safe_next(target: str | None) -> str:
     """A redirect target inside the console, never another site (open-redirect guard)."""
     parts = urlsplit(target or "")
     inside = not parts.scheme and not parts.netloc and parts.path.startswith("/moderate")
-    return target if inside and "\\" not in target else url_for("console.queue")
+    plain = inside and target.isprintable() and "\\" not in target  # no CR/LF into a header
+    return target if plain else url_for("console.queue")
 
 
-# Login attempts allowed per email and per client address in the window: plenty
-# for typos, far too few to guess a password. Successful logins give theirs back.
+# Failed logins allowed per client address and email in the window: plenty for
+# typos, far too few to guess a password. Counting the pair, not the email alone,
+# means guessing from elsewhere never locks the real moderator out; the looser
+# per-address limit (LOGIN_FAILURES_PER_ADDRESS) stops one address trying many
+# emails. Successful logins give their attempt back.
 LOGIN_ATTEMPTS = 10
 LOGIN_WINDOW_SECONDS = 15 * 60
 
@@ -82,22 +84,41 @@ def login():
         data, errors = load_form(LoginForm(), request.form)
         status = 422 if errors else 401
         if not errors:
-            keys = [f"login:email:{data['email'].casefold()}", f"login:ip:{request.remote_addr}"]
+            limits = _limits(data["email"])
             attempt = uuid.uuid4().hex
-            wait = _attempts().reserve(
-                keys, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS, now().timestamp(), attempt
-            )
+            wait = _reserve(limits, attempt)
             if wait is not None:
                 minutes = math.ceil(wait / 60)
                 errors = {"_form": [f"Too many failed logins. Try again in {minutes} min."]}
                 status, headers = 429, {"Retry-After": str(math.ceil(wait))}
             elif _log_in(data["email"], data["password"]):
-                _attempts().release(keys, attempt)
+                _attempts().release([key for key, _ in limits], attempt)
                 return redirect(safe_next(request.args.get("next")))
             else:
                 errors = {"_form": ["Wrong email or password."]}
     page = render_template("console/login.html", errors=errors, form=request.form)
     return page, status, headers
+
+
+def _limits(email: str) -> list[tuple[str, int]]:
+    """The windows a login attempt counts in, with their limits (by the proxy-aware address)."""
+    address = request.remote_addr
+    return [
+        (f"login:pair:{email.casefold()}:{address}", LOGIN_ATTEMPTS),
+        (f"login:ip:{address}", current_app.config["LOGIN_FAILURES_PER_ADDRESS"]),
+    ]
+
+
+def _reserve(limits: list[tuple[str, int]], attempt: str) -> float | None:
+    """Count the attempt in every window; if one is full, count it in none and return the wait."""
+    taken = []
+    for key, limit in limits:
+        wait = _attempts().reserve([key], limit, LOGIN_WINDOW_SECONDS, now().timestamp(), attempt)
+        if wait is not None:
+            _attempts().release(taken, attempt)
+            return wait
+        taken.append(key)
+    return None
 
 
 def _attempts() -> ratelimit.Windows:
@@ -108,17 +129,18 @@ def _attempts() -> ratelimit.Windows:
 def _log_in(email: str, password: str) -> bool:
     """Start a session for the moderator if the password is theirs."""
     moderator = db.session.scalar(sa.select(Moderator).where(Moderator.email == email))
-    if not passwords.matches(moderator, password):
+    if not passwords.matches(moderator, password) or not sessions.may_log_in(moderator):
         return False
-    session.clear()  # a fresh session, and a fresh CSRF token, for the new user
-    session["moderator_id"] = moderator.id
-    session.permanent = True
+    sessions.start(moderator)
     return True
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session."""
+    """End every session of this moderator, so a copied cookie dies with this one."""
+    if g.console_user is not None:
+        sessions.end_all(g.console_user)
+        db.session.commit()
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("console.login"))
@@ -128,3 +150,13 @@ def logout():
 def error_page(error: HTTPException):
     """Answer a console error with an HTML page, not the API's JSON."""
     return render_template("console/error.html", error=error), error.code
+
+
+def error_by_path(error: HTTPException):
+    """Answer a 404 or 405 with the console's page under /moderate, else the API's JSON."""
+    path = request.path
+    if path != bp.url_prefix and not path.startswith(f"{bp.url_prefix}/"):
+        return errors.handle_http_exception(error)
+    # No console route matched, so none of its request hooks ran: run the ones the page needs.
+    load_moderator()
+    return security.add_policy(make_response(error_page(error)))

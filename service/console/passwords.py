@@ -3,6 +3,7 @@
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Moderator
+from . import sessions
 
 MIN_LENGTH = 12
 
@@ -11,10 +12,11 @@ _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
 def set_password(moderator: Moderator, password: str) -> None:
-    """Store a hash of the password; ValueError if it is too short."""
+    """Store a hash of the password and end every session begun under the old one."""
     if len(password) < MIN_LENGTH:
         raise ValueError(f"A password needs at least {MIN_LENGTH} characters.")
     moderator.password_hash = generate_password_hash(password, method="scrypt")
+    sessions.end_all(moderator)
 
 
 def matches(moderator: Moderator | None, password: str) -> bool:

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import flash, g, jsonify, redirect, render_template, request, session
 
-from .. import comments, scoring
+from .. import access, clock, comments, sites
 from ..db import db
 from ..models import Moderator, Site
 from . import bp
@@ -43,17 +43,15 @@ def queue():
         errors=errors,
         records=comments.author_records(rows),
         sites=_visible_sites(g.console_user),
-        threshold=scoring.threshold(),
+        thresholds=sites.thresholds_of(g.console_user, {row.site_id for row in rows}),
     )
     return page, 422 if errors else 200
 
 
 def _visible_sites(moderator: Moderator) -> list[Site]:
     """The sites a moderator may filter by."""
-    query = sa.select(Site).order_by(Site.name)
-    if moderator.site_id is not None:
-        query = query.where(Site.id == moderator.site_id)
-    return list(db.session.scalars(query))
+    query = access.visible(moderator, sa.select(Site), Site.id)
+    return list(db.session.scalars(query.order_by(Site.name)))
 
 
 @bp.route("/act", methods=["POST"])
@@ -71,7 +69,7 @@ def act():
         target = ACTIONS[data["action"]]
         results = comments.act_on_each(ids, lambda i: comments.moderate(user, i, target, version))
     done = [result["id"] for result in results if result["code"] == 200]
-    session["undo"] = {"ids": done, "at": comments.now().timestamp()}
+    session["undo"] = {"ids": done, "at": clock.now().timestamp()}
     return _reply(results, _summary(data["action"], results), data["next"])
 
 
@@ -125,5 +123,5 @@ def undo_offer() -> dict:
     offer = session.get("undo")
     if not offer or not offer["ids"]:
         return {"undo_offer": None}
-    left = comments.UNDO_SECONDS - (comments.now().timestamp() - offer["at"])
+    left = comments.UNDO_SECONDS - (clock.now().timestamp() - offer["at"])
     return {"undo_offer": {"ids": offer["ids"], "seconds": int(left)} if left > 0 else None}

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from flask import Response, abort, g, render_template
 
-from .. import comments, scoring
-from ..models import Status
+from .. import clock, overturns, sites
+from ..models import Moderator, Status
 from . import bp, stats
 from .auth import login_required
 
@@ -14,7 +14,7 @@ DAYS = 30
 
 def _window() -> tuple[list, object]:
     """The days the stats cover, ending today, and the moment they start."""
-    today = comments.now()
+    today = clock.now()
     start = (today - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return stats.days_between(start.date(), today.date()), start
 
@@ -27,7 +27,7 @@ def stats_page():
     per_day = stats.outcomes_per_day(g.console_user, since)
     totals = {status: sum(day[status] for day in per_day.values()) for status in Status}
     received = sum(totals.values())
-    decisions = stats.overturns(g.console_user, since)
+    decisions = overturns.verdicts(g.console_user, since)
     decided = sum(decisions.values())
     overturned = decisions["spam", "ham"] + decisions["ham", "spam"]
     return render_template(
@@ -39,8 +39,14 @@ def stats_page():
         decisions=decisions,
         decided=decided,
         overturn_rate=overturned / decided if decided else None,
-        threshold=scoring.threshold(),
+        thresholds=_spam_thresholds(g.console_user),
     )
+
+
+def _spam_thresholds(moderator: Moderator) -> list[float]:
+    """The distinct spam thresholds of the sites the moderator sees, lowest first."""
+    limits = sites.thresholds_of(moderator).values()
+    return sorted({site.spam for site in limits if site.spam is not None})
 
 
 @bp.route("/stats/<chart>.svg")
@@ -56,9 +62,11 @@ def chart(chart: str):
         draw = plots.outcomes if chart == "outcomes" else plots.spam_rate
         svg = draw(days, stats.outcomes_per_day(user, since))
     elif chart == "scores":
-        svg = plots.histogram(stats.scores(user, since), scoring.threshold())
+        thresholds = _spam_thresholds(user)
+        drawn = thresholds[0] if len(thresholds) == 1 else None  # one line, or none to mislead
+        svg = plots.histogram(stats.scores(user, since), drawn)
     elif chart == "overturns":
-        svg = plots.overturns(stats.overturns(user, since))
+        svg = plots.overturns(overturns.verdicts(user, since))
     else:
         abort(404)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from support import SECRET
 from werkzeug.serving import make_server
 
-from service import create_app, migrate, settings
-from service.comments import now
+from service import create_app, migrate, settings, sites
+from service.clock import now
 from service.db import create_engine, db
 from service.models import Comment, Site, Status
 
@@ -100,7 +101,7 @@ def servers(tmp_path_factory) -> Servers:
     engine = create_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-secret"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
     runner = app.test_cli_runner()
     site_key = runner.invoke(args=["sites", "create", "news"]).output.strip().splitlines()[-1]
     typed = f"{PASSWORD}\n{PASSWORD}\n"
@@ -112,7 +113,7 @@ def servers(tmp_path_factory) -> Servers:
     with app.app_context():
         site = db.session.query(Site).one()
         # Every reader here comments from the browser's one address, seconds apart.
-        settings.save(site, settings.load({"flood_interval_seconds": 0}))
+        sites.save(site, settings.load({"flood_interval_seconds": 0}))
         db.session.commit()
         site_id = site.id
     moderato = serve(app)

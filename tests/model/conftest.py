@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from corpus_files import VIDEOS
+from support import SECRET
 
 from model import artifact, corpora, train
 
@@ -18,14 +19,14 @@ def videos() -> corpora.Dataset:
 def models_dir(tmp_path_factory, videos) -> Path:
     """Train the serving model on the YouTube files once, into a temporary models folder."""
     out = tmp_path_factory.mktemp("models")
-    train.train(videos, out, log=lambda message: None)
+    train.train(videos, out, SECRET, log=lambda message: None)
     return out
 
 
 @pytest.fixture(scope="session")
 def classifier(models_dir) -> artifact.Classifier:
     """Return the session's trained model, loaded and verified."""
-    return artifact.load_artifact(artifact.latest_version_dir(models_dir))
+    return artifact.load_artifact(artifact.latest_version_dir(models_dir), SECRET)
 
 
 @pytest.fixture

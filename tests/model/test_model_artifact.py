@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from corpus_files import DATA
+from support import SECRET, plant
 
 import model
 from model import artifact, corpora
@@ -30,11 +31,14 @@ PROBES = [
 ]
 
 
-def test_the_version_folder_holds_artifact_manifest_report_and_latest(models_dir, classifier):
+def test_the_version_folder_holds_artifact_manifest_signature_report_and_latest(
+    models_dir, classifier
+):
     folder = model.latest_version_dir(models_dir)
     assert {path.name for path in folder.iterdir()} == {
         "model.joblib",
         "manifest.json",
+        "signature",
         "report.png",
     }
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -118,7 +122,7 @@ def test_a_tampered_artifact_is_refused_before_unpickling(copy):
     data[-1] ^= 0xFF
     (copy / "model.joblib").write_bytes(bytes(data))
     with pytest.raises(model.ArtifactError, match=r"model.joblib: sha256 .* does not match"):
-        model.load_artifact(copy)
+        model.load_artifact(copy, SECRET)
 
 
 @pytest.mark.parametrize(
@@ -129,7 +133,7 @@ def test_an_artifact_from_other_library_versions_is_refused(copy, library, recor
     manifest["libraries"][library] = recorded
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(model.ArtifactError, match=rf"{library} {recorded} \(installed "):
-        model.load_artifact(copy)
+        model.load_artifact(copy, SECRET)
 
 
 def test_bytes_load_with_the_same_checks(copy):
@@ -142,16 +146,33 @@ def test_bytes_load_with_the_same_checks(copy):
         model.load_artifact_bytes(data, {**manifest, "sha256": None})
 
 
+def test_a_replaced_artifact_with_a_matching_digest_is_never_unpickled(copy, tmp_path):
+    marker = tmp_path / "payload-ran"
+    plant(copy, marker)
+
+    with pytest.raises(model.ArtifactError, match="HMAC does not verify"):
+        model.load_artifact(copy, SECRET)
+    assert not marker.exists()
+
+
+def test_an_artifact_signed_by_another_deployment_or_unsigned_is_refused(copy):
+    with pytest.raises(model.ArtifactError, match="HMAC does not verify"):
+        model.load_artifact(copy, "another deployment's secret")
+    (copy / "signature").unlink()
+    with pytest.raises(model.ArtifactError, match=r"signature: cannot read it"):
+        model.load_artifact(copy, SECRET)
+
+
 def test_a_missing_or_broken_manifest_is_refused(copy):
     (copy / "manifest.json").write_text("{not json")
     with pytest.raises(model.ArtifactError, match=r"manifest\.json: cannot read the manifest"):
-        model.load_artifact(copy)
+        model.load_artifact(copy, SECRET)
 
 
 def test_serving_imports_neither_matplotlib_nor_flask(models_dir):
     code = (
         "import sys, model\n"
-        "c = model.load_artifact(model.latest_version_dir(sys.argv[1]))\n"
+        "c = model.load_artifact(model.latest_version_dir(sys.argv[1]), sys.argv[2])\n"
         "c.score({'content': 'hi'})\n"
         "loaded = {name.split('.')[0] for name in sys.modules}\n"
         "sys.exit(len({'matplotlib', 'pandas', 'flask', 'service'} & loaded))\n"
@@ -159,7 +180,9 @@ def test_serving_imports_neither_matplotlib_nor_flask(models_dir):
     import subprocess
 
     assert (
-        subprocess.run([sys.executable, "-c", code, str(models_dir)], cwd=DATA.parent).returncode
+        subprocess.run(
+            [sys.executable, "-c", code, str(models_dir), SECRET], cwd=DATA.parent
+        ).returncode
         == 0
     )
 

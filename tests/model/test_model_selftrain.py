@@ -1,6 +1,7 @@
 """Self-training on unlabelled comments (model/selftrain.py)."""
 
 import numpy as np
+from support import SECRET
 
 from model import fastpath, selftrain, validation
 from model.pipeline import serving_pipeline
@@ -47,7 +48,7 @@ def test_training_with_unlabelled_comments_says_so_in_the_manifest(videos, tmp_p
         weights=[videos.weights[i] for i in rows],
         sources=videos.sources,
     )
-    folder = train.train(small, tmp_path, log=lambda message: None, unlabelled=CAMPAIGN)
-    manifest = artifact.load_artifact(folder).manifest
+    folder = train.train(small, tmp_path, SECRET, log=lambda message: None, unlabelled=CAMPAIGN)
+    manifest = artifact.load_artifact(folder, SECRET).manifest
     assert manifest["unlabelled_rows"] == len(CAMPAIGN)
     assert "self-trained on its held-out source's texts" in manifest["metrics"]["protocol"]

@@ -6,11 +6,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import registry, retrain, scoring
-from .comments import now
-from .db import db
+from .. import registry, retrain, scoring
+from ..clock import now
+from ..db import db
 
-model_cli = AppGroup("model", help="Retrain, list and roll back model versions.")
+group = AppGroup("model", help="Retrain, list and roll back model versions.")
 
 
 def _progress(message: str) -> None:
@@ -31,7 +31,7 @@ def settings(margin: float | None = None) -> retrain.Settings:
     )
 
 
-@model_cli.command("retrain")
+@group.command("retrain")
 @click.option("--force", is_flag=True, help="Promote the challenger even if it is worse.")
 @click.option("--margin", type=float, help="How much worse may still promote (RETRAIN_MARGIN).")
 def retrain_command(force, margin):
@@ -65,7 +65,7 @@ def decision(evaluation: retrain.Evaluation, margin: float, promoted: bool, vers
     return f"decision: KEPT the champion; {version} stored as rejected ({why}; --force to promote)"
 
 
-@model_cli.command("list")
+@group.command("list")
 def list_command():
     """List stored versions, newest first, marking the one that serves."""
     serving = registry.serving(db.session)
@@ -83,7 +83,7 @@ def list_command():
         )
 
 
-@model_cli.command("rollback")
+@group.command("rollback")
 def rollback_command():
     """Serve the version promoted before the serving one again."""
     try:
@@ -94,13 +94,14 @@ def rollback_command():
     click.echo(f"rolled back {current.version} -> serving {previous.version}")
 
 
-@model_cli.command("import")
+@group.command("import")
 def import_command():
     """Store the model in MODEL_DIR/LATEST in the registry as the serving version."""
-    champion = scoring.load(Path(current_app.config["MODEL_DIR"]))
+    config = current_app.config
+    champion = scoring.load(Path(config["MODEL_DIR"]), config["SECRET_KEY"])
     if champion is None:
-        raise click.ClickException("no loadable model in MODEL_DIR (run make train)")
-    row = registry.import_classifier(db.session, champion, current_app.config["SECRET_KEY"], now())
+        raise click.ClickException("no loadable, signed model in MODEL_DIR (run make train)")
+    row = registry.import_classifier(db.session, champion, config["SECRET_KEY"], now())
     registry.promote(db.session, row, now())
     db.session.commit()
     click.echo(f"imported and serving {row.version}")

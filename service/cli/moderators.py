@@ -1,0 +1,111 @@
+"""`flask moderators ...`: create moderators, set passwords, rotate tokens, disable them."""
+
+import click
+import marshmallow as ma
+from flask.cli import AppGroup
+
+from .. import credentials
+from ..clock import now
+from ..console import passwords, sessions
+from ..console.forms import LoginEmail
+from ..db import db
+from ..models import Moderator, Role
+from . import lookups
+from .lookups import refuse_taken
+
+group = AppGroup("moderators", help="Manage moderators and their API tokens.")
+
+
+class LoginAddress(click.ParamType):
+    """A moderator's email, validated and normalised exactly as the console's login form does."""
+
+    name = "email"
+
+    def convert(self, value, param, ctx):
+        """Return the normalised address, or fail with the form's own message."""
+        try:
+            return LoginEmail(strip=True).deserialize(value)
+        except ma.ValidationError as error:
+            self.fail(" ".join(error.messages), param, ctx)
+
+
+LOGIN_ADDRESS = LoginAddress()
+
+
+@group.command("create")
+@click.argument("email", type=LOGIN_ADDRESS)
+@click.option("--site", "site_name", help="Limit the moderator to this site (default: all sites).")
+@click.option("--admin", is_flag=True, help="Make the moderator an admin.")
+@click.option("--password", is_flag=True, help="Also set a console password (prompted for).")
+def moderators_create(email, site_name, admin, password):
+    """Create a moderator; the API token is printed once, alone on the last line."""
+    refuse_taken(Moderator, Moderator.email, email, "moderator")
+    site = lookups.site(site_name) if site_name is not None else None
+    token, key_id, key_hash = credentials.issue(credentials.MODERATOR_PREFIX)
+    moderator = Moderator(
+        email=email,
+        role=Role.ADMIN if admin else Role.MODERATOR,
+        site_id=site.id if site else None,
+        key_id=key_id,
+        key_hash=key_hash,
+        created_at=now(),
+    )
+    if password:
+        _set_password(moderator)
+    db.session.add(moderator)
+    db.session.commit()
+    scope = f"site {site_name!r}" if site else "all sites"
+    click.echo(f"created {moderator.role} {email!r} for {scope}; API token (shown only this once):")
+    click.echo(token)
+
+
+@group.command("set-password")
+@click.argument("email", type=LOGIN_ADDRESS)
+def moderators_set_password(email):
+    """Set (or replace) a moderator's console password, prompted for twice."""
+    moderator = lookups.moderator(email)
+    _set_password(moderator)
+    db.session.commit()
+    click.echo(f"password set for {email!r}; their other console sessions are ended")
+
+
+@group.command("rotate-token")
+@click.argument("email", type=LOGIN_ADDRESS)
+def moderators_rotate_token(email):
+    """Replace a moderator's API token; the old one is refused at once, the new one printed last."""
+    token = credentials.reissue(lookups.moderator(email), credentials.MODERATOR_PREFIX)
+    db.session.commit()
+    click.echo(f"new API token for {email!r}; the old one no longer works (shown only this once):")
+    click.echo(token)
+
+
+@group.command("disable")
+@click.argument("email", type=LOGIN_ADDRESS)
+def moderators_disable(email):
+    """Refuse a moderator's token and end their sessions; their decisions stay on record."""
+    moderator = lookups.moderator(email)
+    moderator.disabled_at = moderator.disabled_at or now()
+    sessions.end_all(moderator)
+    db.session.commit()
+    click.echo(f"disabled {email!r}: API token and console refused, history kept")
+
+
+@group.command("enable")
+@click.argument("email", type=LOGIN_ADDRESS)
+def moderators_enable(email):
+    """Let a disabled moderator use their token and log in again."""
+    moderator = lookups.moderator(email)
+    moderator.disabled_at = None
+    db.session.commit()
+    click.echo(f"enabled {email!r}: their API token works again; they log in afresh")
+
+
+def _set_password(moderator: Moderator) -> None:
+    """Prompt for a console password (hidden, twice) until it is long enough."""
+    while True:
+        password = click.prompt("Console password", hide_input=True, confirmation_prompt=True)
+        try:
+            passwords.set_password(moderator, password)
+            return
+        except ValueError as error:
+            click.echo(str(error), err=True)

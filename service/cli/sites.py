@@ -1,0 +1,36 @@
+"""`flask sites ...`: create sites and rotate their API keys."""
+
+import click
+from flask.cli import AppGroup
+
+from .. import credentials
+from ..clock import now
+from ..db import db
+from ..models import Site
+from .lookups import refuse_taken, site
+
+group = AppGroup("sites", help="Manage the sites that submit comments.")
+
+
+@group.command("create")
+@click.argument("name")
+def sites_create(name):
+    """Create a site; its API key is printed once, alone on the last line."""
+    refuse_taken(Site, Site.name, name, "site")
+    token, key_id, key_hash = credentials.issue(credentials.SITE_PREFIX)
+    db.session.add(Site(name=name, key_id=key_id, key_hash=key_hash, created_at=now()))
+    db.session.commit()
+    click.echo(f"created site {name!r}; its API key (shown only this once):")
+    click.echo(token)
+
+
+@group.command("rotate-key")
+@click.argument("name")
+def sites_rotate_key(name):
+    """Replace a site's API key; the old one is refused at once, the new one printed last."""
+    key = credentials.reissue(site(name), credentials.SITE_PREFIX)
+    db.session.commit()
+    click.echo(
+        f"new API key for site {name!r}; the old one no longer works (shown only this once):"
+    )
+    click.echo(key)

@@ -1,0 +1,64 @@
+"""When the model was overturned: what it said, as configured for the comment's site, against
+what the moderators finally decided. The API's drift and the console's stats both count here."""
+
+from collections import Counter
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from . import access, labels, sites
+from .db import db
+from .models import Comment, Moderator, Status
+
+
+def verdicts(
+    moderator: Moderator, since: datetime | None = None, version: str | None = None
+) -> Counter:
+    """Count the decided comments the moderator may see by (model said, moderators decided).
+
+    Each side is "spam" or "ham": the model said spam when the comment's score reached
+    its site's spam threshold; the moderators' latest decision is the truth. since: only
+    decisions from then on; version: only comments that model version scored.
+    """
+    spam_at = {
+        site_id: limits.spam
+        for site_id, limits in sites.thresholds_of(moderator).items()
+        if limits.spam is not None
+    }
+    if not spam_at:
+        return Counter()
+    decisions = labels.latest_decisions()
+    said_spam = Comment.spam_score >= sa.case(spam_at, value=Comment.site_id)
+    is_spam = decisions.c.to_status == Status.SPAM
+    said = {"spam": said_spam, "ham": ~said_spam}
+    decided = {"spam": is_spam, "ham": ~is_spam}
+    cells = {(m, h): sa.func.count().filter(said[m] & decided[h]) for m in said for h in decided}
+    query = (
+        sa.select(*cells.values())
+        .select_from(Comment)
+        .join(decisions, decisions.c.comment_id == Comment.id)
+        .where(Comment.spam_score.is_not(None), Comment.site_id.in_(list(spam_at)))
+    )
+    if since is not None:
+        query = query.where(decisions.c.decided_at >= since)
+    if version is not None:
+        query = query.where(Comment.model_version == version)
+    counts = db.session.execute(access.visible(moderator, query)).one()
+    return Counter(dict(zip(cells, counts, strict=True)))
+
+
+def drift(counts: Counter, since: datetime | None) -> dict:
+    """Summarise verdicts as the API's drift: false positives and negatives, and their rates."""
+    flagged = counts["spam", "spam"] + counts["spam", "ham"]
+    passed = counts["ham", "ham"] + counts["ham", "spam"]
+    false_positives, false_negatives = counts["spam", "ham"], counts["ham", "spam"]
+    reviewed = flagged + passed
+    return {
+        "since": since,
+        "reviewed": reviewed,
+        "false_positives": false_positives,
+        "false_negatives": false_negatives,
+        "false_positive_rate": false_positives / flagged if flagged else None,
+        "false_negative_rate": false_negatives / passed if passed else None,
+        "overturn_rate": (false_positives + false_negatives) / reviewed if reviewed else None,
+    }
