@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, console, errors, logs, metrics, ops, ratelimit, scoring, security
-from .api import IdConverter, PathConverter, TextConverter, admin, moderation, public
+from . import cli, console, errors, headers, logs, metrics, ops, ratelimit, scoring
+from .api import IdConverter, PathConverter, TextConverter, moderation, public, site_settings
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
 from .extensions import api
@@ -29,7 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     logs.init_app(app)
     metrics.init_app(app)
-    security.init_app(app)
+    headers.init_app(app)
     db.init_app(app)
     app.url_map.converters.update(id=IdConverter, default=TextConverter, path=PathConverter)
     api.init_app(app)
@@ -39,7 +39,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(public.blp)
     api.register_blueprint(moderation.blp)
-    api.register_blueprint(admin.blp)
+    api.register_blueprint(site_settings.blp)
     app.register_blueprint(ops.blp)
     console.init_app(app)
     errors.init_app(app)

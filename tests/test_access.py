@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from support import bearer
 
-from service import settings as site_settings
+from service import sites
 from service.db import db
 from service.models import Moderator, Role, Site
 
@@ -74,7 +74,7 @@ def test_a_site_admin_changes_its_own_sites_thresholds(app, console, site_admin)
     )
 
     with app.app_context():
-        saved = site_settings.of(db.session.get(Site, news))
+        saved = sites.settings_of(db.session.get(Site, news))
     assert (saved.spam_threshold, saved.ham_threshold) == (0.7, 0.05)
 
 

@@ -4,7 +4,7 @@ from flask import g
 from flask_smorest import abort
 
 from .. import comments, overturns, registry, scoring, sites
-from ..auth import moderator_required
+from ..bearer import moderator_required
 from ..db import db
 from ..models import Moderator
 from ..schemas import (

@@ -3,7 +3,7 @@
 from flask import g, request, url_for
 
 from .. import comments, metrics, sites
-from ..auth import site_required
+from ..bearer import site_required
 from ..models import Site
 from ..schemas import CommentCreated, CommentIn, PostQuery, PublicThread
 from . import BEARER, Blueprint, require_json

@@ -10,9 +10,10 @@ from ..clock import now
 from ..db import db
 from ..models import Moderator, Site
 from ..sites import changed, save, settings_of
-from . import bp, passwords
-from .auth import admin_required
+from . import passwords
+from .blueprint import bp
 from .forms import NewModeratorForm, NewSiteForm, load_form
+from .login import admin_required
 
 
 def _sites() -> list[Site]:

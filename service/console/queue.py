@@ -6,9 +6,9 @@ from flask import flash, g, jsonify, redirect, render_template, request, session
 from .. import access, clock, comments, sites
 from ..db import db
 from ..models import Moderator, Site
-from . import bp
-from .auth import login_required, safe_next
+from .blueprint import bp
 from .forms import ACTIONS, ActionForm, ListQuery, UndoForm, load_form
+from .login import login_required, safe_next
 
 PAGE_SIZE = 50
 

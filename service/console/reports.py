@@ -6,8 +6,9 @@ from flask import Response, abort, g, render_template
 
 from .. import clock, overturns, sites
 from ..models import Moderator, Status
-from . import bp, stats
-from .auth import login_required
+from . import stats
+from .blueprint import bp
+from .login import login_required
 
 DAYS = 30
 

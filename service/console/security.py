@@ -5,7 +5,7 @@ import secrets
 
 from flask import Flask, Response, abort, request, session
 
-from . import bp
+from .blueprint import bp
 
 # No inline script or style anywhere: content that slips past escaping still cannot run.
 CONTENT_SECURITY_POLICY = (
@@ -37,7 +37,7 @@ def add_policy(response: Response) -> Response:
     """Give console HTML its own policy: scripts and styles from this origin only.
 
     A blueprint hook runs before the app's, which gives everything else (JSON) the
-    stricter default of service.security.
+    stricter default of service.headers.
     """
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY

@@ -4,7 +4,7 @@ from flask import g
 from flask_smorest import abort
 
 from .. import access, sites
-from ..auth import moderator_required
+from ..bearer import moderator_required
 from ..db import db
 from ..errors import NotFound
 from ..models import Role, Site

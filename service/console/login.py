@@ -11,20 +11,19 @@ from flask import (
     current_app,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from werkzeug.exceptions import HTTPException
 
-from .. import errors, ratelimit
+from .. import ratelimit
 from ..clock import now
 from ..db import db
 from ..models import Moderator, Role
-from . import bp, passwords, security, sessions
+from . import passwords, sessions
+from .blueprint import bp
 from .forms import LoginForm, load_form
 
 
@@ -144,19 +143,3 @@ def logout():
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("console.login"))
-
-
-@bp.errorhandler(HTTPException)
-def error_page(error: HTTPException):
-    """Answer a console error with an HTML page, not the API's JSON."""
-    return render_template("console/error.html", error=error), error.code
-
-
-def error_by_path(error: HTTPException):
-    """Answer a 404 or 405 with the console's page under /moderate, else the API's JSON."""
-    path = request.path
-    if path != bp.url_prefix and not path.startswith(f"{bp.url_prefix}/"):
-        return errors.handle_http_exception(error)
-    # No console route matched, so none of its request hooks ran: run the ones the page needs.
-    load_moderator()
-    return security.add_policy(make_response(error_page(error)))
