@@ -32,7 +32,7 @@ STAGES = (
         "site budget, failed-auth throttle (ratelimit)",
         ("charge_site (", "refuse_failing_source (", "count_failure ("),
     ),
-    ("auth: key lookup + hash (auth._caller)", ("_caller (service/auth.py",)),
+    ("auth: key lookup + hash (bearer._caller)", ("_caller (service/bearer.py",)),
     ("COMMIT (session.commit: the durable fsync)", ("commit (sqlalchemy/orm/session.py",)),
     ("request parse + CommentIn validation (webargs)", ("Parser.parse (webargs/",)),
     ("response dump (CommentCreated, marshmallow)", ("Schema.dump (marshmallow/",)),
