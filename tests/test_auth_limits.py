@@ -174,3 +174,24 @@ def test_a_window_with_spacing_refuses_an_entry_too_soon_after_the_last(store):
     # A spacing longer than the window keeps entries that long.
     assert store.reserve(["k"], 5, 10, 1000.0, "one", 120) is None
     assert store.reserve(["k"], 5, 10, 1100.0, "two", 120) == 20.0
+
+
+def test_behind_a_trusted_proxy_failures_count_by_the_client_it_names(
+    make_app, site_key, valid_comment
+):
+    client = make_app(TRUSTED_PROXIES=1, AUTH_FAILURES_PER_MINUTE=1).test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+    def through_proxy(n: int, token: str, forwarded: str):
+        body = {"content": f"Comment {n}.", "author_email": f"r{n}@example.kz"}
+        return client.post(
+            "/api/v1/comments",
+            json=valid_comment(**body),
+            headers={**bearer(token), "X-Forwarded-For": forwarded},
+            environ_base=proxy,
+        )
+
+    wrong = wrong_secret(site_key)
+    assert [through_proxy(n, wrong, "198.51.100.66").status_code for n in (0, 1)] == [401, 429]
+    assert through_proxy(2, site_key, "203.0.113.5").status_code == 201
+    assert count_comments(client.application) == 1
