@@ -7,8 +7,6 @@ import os
 import shutil
 import tempfile
 
-from prometheus_client import multiprocess
-
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 # Sync workers: scoring is CPU-bound, so one request per core is the honest unit.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2))
@@ -21,6 +19,9 @@ accesslog = None
 errorlog = "-"
 
 # Prometheus: every worker writes its samples here, /metrics adds them up.
+# prometheus_client chooses in-memory or file-backed samples once, when it is first
+# imported, so nothing here may import it before this variable is set (see child_exit).
+_made_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 _metrics_dir = os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="moderato-metrics-")
 )
@@ -34,4 +35,12 @@ def on_starting(server):
 
 def child_exit(server, worker):
     """Drop a dead worker's live gauges (e.g. the model version it served)."""
+    from prometheus_client import multiprocess
+
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics folder made for this run; one the operator named is kept."""
+    if _made_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
