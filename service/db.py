@@ -12,8 +12,12 @@ def create_engine(url: str) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # A URI filename (uri=true, e.g. file:...?mode=ro) is SQLite's to open as it says.
+    if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Readers' emails and IPs: owner only. SQLite gives -wal and -shm the file's mode.
+        path.touch(mode=0o600, exist_ok=True)
     engine = sa.create_engine(parsed, connect_args={"timeout": 15})
 
     @sa.event.listens_for(engine, "connect")

@@ -1,5 +1,12 @@
 """Operations endpoints, the OpenAPI document and the model description."""
 
+import stat
+
+import sqlalchemy as sa
+
+from service import migrate
+from service.db import create_engine
+
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
@@ -72,3 +79,17 @@ def test_unknown_route_is_json_404(client):
 
     assert response.status_code == 404
     assert set(response.get_json()) == {"error"}
+
+
+def test_a_new_sqlite_database_and_its_wal_are_readable_by_the_owner_only(tmp_path):
+    path = tmp_path / "instance" / "moderato.db"
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(engine)
+        with engine.begin() as connection:  # open while checking: -wal and -shm exist now
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
+            modes = {file.name: stat.S_IMODE(file.stat().st_mode) for file in path.parent.iterdir()}
+    finally:
+        engine.dispose()
+
+    assert modes == {"moderato.db": 0o600, "moderato.db-wal": 0o600, "moderato.db-shm": 0o600}
