@@ -7,14 +7,21 @@ from flask import Flask, current_app, g
 from sqlalchemy import orm
 
 
+def sqlite_file(url: sa.URL) -> Path | None:
+    """The file an SQLite URL names; None for another database, memory or a URI filename."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    # A URI filename (uri=true, e.g. file:...?mode=ro) is SQLite's to open as it says.
+    return None if "uri" in url.query else Path(url.database)
+
+
 def create_engine(url: str) -> sa.Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, pool_pre_ping=True)
-    # A URI filename (uri=true, e.g. file:...?mode=ro) is SQLite's to open as it says.
-    if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
-        path = Path(parsed.database)
+    path = sqlite_file(parsed)
+    if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Readers' emails and IPs: owner only. SQLite gives -wal and -shm the file's mode.
         path.touch(mode=0o600, exist_ok=True)
