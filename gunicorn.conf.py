@@ -8,11 +8,17 @@ import shutil
 import tempfile
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
-# Sync workers: scoring is CPU-bound, so one request per core is the honest unit.
+# One worker per core: scoring is CPU-bound, and a worker computes one request at a time.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2))
-worker_class = "sync"
+# gevent: a connection costs a greenlet, not a whole worker, so clients that send their
+# headers a byte a second cannot take every worker (a sync worker is theirs until the
+# 30 s timeout kills it; a gthread thread is theirs until their headers end).
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", 1000))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
+# Under gevent this also bounds how long a request line and headers may take to arrive
+# (gunicorn reads them under gevent.Timeout(keepalive)); 0 would leave them unbounded.
 keepalive = 5
 # Each worker's own JSON access line is logged by the app; gunicorn's is redundant.
 accesslog = None
