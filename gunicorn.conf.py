@@ -14,6 +14,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 # headers a byte a second cannot take every worker (a sync worker is theirs until the
 # 30 s timeout kills it; a gthread thread is theirs until their headers end).
 worker_class = "gevent"
+# Open connections per worker (default 1000), slow ones included: each holds a greenlet and
+# a file descriptor, so keep it under the open-file limit (ulimit -n) less the pool's.
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", 1000))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
@@ -28,9 +30,9 @@ errorlog = "-"
 # prometheus_client chooses in-memory or file-backed samples once, when it is first
 # imported, so nothing here may import it before this variable is set (see child_exit).
 _made_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-_metrics_dir = os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="moderato-metrics-")
-)
+if _made_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="moderato-metrics-")
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def on_starting(server):
