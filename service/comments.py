@@ -41,7 +41,11 @@ def submit(site: Site, data: dict) -> Comment:
         data = {**data, "parent_id": _reply_parent(site, settings, data)}
     admission.admit(site, settings, data, when)
     slot = ratelimit.reader_slot(
-        site.id, data["user_ip"], data["author_email"], settings.flood_per_minute
+        site.id,
+        data["user_ip"],
+        data["author_email"],
+        settings.flood_per_minute,
+        settings.flood_interval_seconds,
     )
     with slot:
         score = scoring.score({field: data[field] for field in RECORD_FIELDS})
