@@ -26,6 +26,12 @@ RANDOM_STATE = 0
 # Inverse regularisation of the serving logistic regression, chosen from 1/3/10/30/100 in
 # leave-one-video-out CV (docs/model.md: C=30 gives the best worst-video MCC at 0.5).
 SERVING_C = 30.0
+# What a manifest says the serving pipeline is.
+MODEL_DESCRIPTION = (
+    "logistic regression (C=30, its own probability) on char_wb 2-5-gram and word 1-2-gram "
+    "TF-IDF of the content (first 1000 characters), call-to-action flags, link/domain tokens and "
+    "dense signals"
+)
 
 
 class FixedGroupSplit:
