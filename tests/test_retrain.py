@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from model import campaign
+from research import campaign
 from service import comments, labels, scoring
 from service.db import db
 from service.models import ModelVersion, Moderator, Status, VersionStatus

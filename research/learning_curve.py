@@ -1,7 +1,7 @@
 """Recall on a new spam campaign against the number of moderators' labels.
 
-`python -m service.learning_curve`: for each label count, moderators label that many
-campaign comments (crypto-recovery scam replies mixed with readers' comments, model.campaign),
+`python -m research.learning_curve`: for each label count, moderators label that many
+campaign comments (crypto-recovery scam replies mixed with readers' comments, research/campaign.py),
 the retrain recipe runs on them exactly as `flask model retrain` does (judged on the newest
 labels, refitted on all), and the result is scored on 400 later campaign comments it never saw,
 at the threshold it would serve with. Averaged over seeds; prints a Markdown table.
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from model import campaign, corpora, retrain
+from model import corpora, retrain
 from model.artifact import signing_key
-
-from . import scoring
-from .config import INSTANCE, Config
+from research import campaign
+from service import scoring
+from service.config import INSTANCE, Config
 
 COUNTS = (10, 25, 50, 100, 200)
 HELD_OUT = 400
@@ -51,7 +51,7 @@ def one_run(count: int, seed: int, champion, corpus, options) -> dict:
 
 def main(argv=None) -> int:
     """Print recall and precision before and after retraining, per label count."""
-    parser = argparse.ArgumentParser(prog="python -m service.learning_curve", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m research.learning_curve", description=__doc__)
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args(argv)
     champion = scoring.load(Path(Config.MODEL_DIR), signing_key(INSTANCE / "secret_key"))
