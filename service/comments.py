@@ -9,15 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
+from model.corpora import RECORD_FIELDS
+
 from . import access, admission, ratelimit, rules, scoring, sites
 from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
 from .models import Comment, ModerationAction, Moderator, Site, Status
 from .settings import Settings
-
-# What the classifier sees of a comment: no IP or user agent.
-RECORD_FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
 
 
 # A plain INSERT (the ORM's unit of work cost a submission more than scoring it) that
