@@ -22,6 +22,7 @@ DEFAULTS = {
     "blocked_email_domains": [],
     "blocked_ips": [],
     "thread_depth": 5,
+    "moderated_in": "moderato",
     "allowed_authors": [],
     "cors_origins": [],
 }
