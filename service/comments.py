@@ -1,5 +1,6 @@
 """Comments: submit, read the public thread, page through the queue, moderate."""
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,10 +58,16 @@ def submit(
     when, settings = now(), sites.settings_of(site)
     if data["parent_id"] is not None:
         data = {**data, "parent_id": _reply_parent(site, settings, data)}
+    slot = contextlib.nullcontext()
     if screen:
         admission.admit(site, settings, data, when)
-    per_minute = settings.flood_per_minute if screen else None
-    slot = ratelimit.reader_slot(site.id, data["user_ip"], data["author_email"], per_minute)
+        slot = ratelimit.reader_slot(
+            site.id,
+            data["user_ip"],
+            data["author_email"],
+            settings.flood_per_minute,
+            settings.flood_interval_seconds,
+        )
     with slot:
         score, status, reasons = _routed(site, settings, data, when, checks)
         row = {

@@ -7,13 +7,13 @@ hold rules, and last the trusted-commenter rule, which approves only when nothin
 before it decided. Refusals (closed post, duplicate, flood) happen before routing.
 """
 
-import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from . import addresses
 from .models import Status
 from .normalize import word_list
 from .scoring import Score
@@ -82,11 +82,12 @@ def blocked_ip_check(context: Context) -> Decision | None:
     ip = context.comment.get("user_ip")
     if not ip:
         return None
-    address = ipaddress.ip_address(ip)
+    # Both sides canonical: a comment stored before addresses were may be spelled otherwise.
+    address = addresses.parse(ip)
     for blocked in context.settings.blocked_ips:
-        if address in ipaddress.ip_network(blocked):
+        if address in addresses.parse_network(blocked):
             where = "is blocked" if "/" not in blocked else f"is in blocked range {blocked}"
-            return Decision(Status.SPAM, f"IP {ip} {where}")
+            return Decision(Status.SPAM, f"IP {address} {where}")
     return None
 
 

@@ -11,6 +11,7 @@ from typing import ClassVar
 import email_validator
 import marshmallow as ma
 
+from .addresses import Address
 from .models import Status
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
@@ -177,7 +178,7 @@ class CommentIn(Strict):
     )
     content = Text(required=True, strip=True, validate=ma.validate.Length(1, 10_000))
     parent_id = Id(load_default=None, allow_none=True)
-    user_ip = ma.fields.IP(load_default=None, allow_none=True)
+    user_ip = Address(load_default=None, allow_none=True)
     user_agent = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
     referrer = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
     honeypot = Text(
@@ -194,12 +195,6 @@ class CommentIn(Strict):
             "when submitted sooner than the site's min_submit_seconds."
         },
     )
-
-    @ma.post_load
-    def _ip_as_text(self, data, **kwargs):
-        if data["user_ip"] is not None:
-            data["user_ip"] = str(data["user_ip"])
-        return data
 
 
 class CommentCreated(ma.Schema):

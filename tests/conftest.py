@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from support import CONSOLE_PASSWORD, MODEL_DIR, SECRET, FixedClassifier, bearer
 
-from service import create_app, migrate
+from service import create_app, migrate, settings
 from service.db import create_engine, db
 from service.models import Base
 
@@ -160,14 +160,24 @@ def site_headers(site_key) -> dict:
 
 
 @pytest.fixture
-def submit(client, site_headers):
+def reader_pace() -> timedelta:
+    """How long after the last the `submit` fixture posts: past the default flood interval."""
+    return timedelta(seconds=settings.DEFAULTS.flood_interval_seconds)
+
+
+@pytest.fixture
+def submit(client, site_headers, clock, reader_pace):
     """Post a comment (a valid one unless overridden) with the site's key."""
 
     count = itertools.count(1)
 
     def post(**overrides):
-        # Each default comment says something new, so none is refused as a duplicate.
-        overrides.setdefault("content", f"{_valid_comment()['content']} ({next(count)})")
+        n = next(count)
+        # Each default comment says something new, so none is refused as a duplicate,
+        # and comes as a person writes, so flood control lets a reader's comments in.
+        overrides.setdefault("content", f"{_valid_comment()['content']} ({n})")
+        if n > 1:
+            clock.advance(seconds=reader_pace.total_seconds())
         return client.post(
             "/api/v1/comments", json=_valid_comment(**overrides), headers=site_headers
         )
