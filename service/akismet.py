@@ -111,10 +111,14 @@ def _first(form, names: tuple[str, ...]) -> str:
 
 
 def _honeypot(form) -> str | None:
-    """What a bot typed into a field no reader sees: the plugin's own, or the site's."""
+    """What a bot typed into a field no reader sees: the plugin's own, or the site's.
+
+    The site's field arrives under its own name (Akismet's API) or as POST_<name> (the
+    WordPress plugin relays every form field so).
+    """
     names = [_PLUGIN_HONEYPOT]
     if form.get("honeypot_field_name"):
-        names.append(f"POST_{form['honeypot_field_name']}")
+        names += [form["honeypot_field_name"], f"POST_{form['honeypot_field_name']}"]
     return next((form[name] for name in names if form.get(name)), None)
 
 
