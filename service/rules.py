@@ -58,10 +58,13 @@ WORD_FIELDS = {
 _LINK = re.compile(r"https?://|(?<![\w./])www\.", re.IGNORECASE)
 
 
+HONEYPOT_REASON = "honeypot field was filled in"
+
+
 def honeypot_check(context: Context) -> Decision | None:
     """Send a comment to spam when the form's hidden field was filled in."""
     if context.comment.get("honeypot"):
-        return Decision(Status.SPAM, "honeypot field was filled in")
+        return Decision(Status.SPAM, HONEYPOT_REASON)
     return None
 
 

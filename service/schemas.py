@@ -364,7 +364,17 @@ class QueuePage(ma.Schema):
 class Action(ma.Schema):
     """One moderation action as recorded: who, when, from what, to what."""
 
-    moderator = ma.fields.Function(lambda action: action.moderator.email)
+    moderator = ma.fields.Function(
+        lambda action: action.moderator.email if action.moderator else None,
+        metadata={"description": "The moderator's email; null when `via` says who decided."},
+    )
+    via = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Who decided, when not one of our moderators: the site's own "
+            "moderator through its Akismet client (e.g. `admin via WordPress/6.1.9`)."
+        },
+    )
     from_status = ma.fields.Enum(Status, by_value=True, data_key="from")
     to_status = ma.fields.Enum(Status, by_value=True, data_key="to")
     created_at = ma.fields.DateTime(data_key="at")

@@ -9,6 +9,7 @@ from . import addresses
 from .schemas import Email, Strict, Text
 
 TRUSTED_MODES = ("off", "previously_approved", "below_ham_threshold")
+MODERATION_PLACES = ("moderato", "client")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Settings:
     allowed_authors: tuple[str, ...]
     cors_origins: tuple[str, ...]
     thread_depth: int
+    moderated_in: str
 
 
 class Network(ma.fields.String):
@@ -179,6 +181,17 @@ class SiteSettings(Strict):
             "description": "Levels of replies a thread shows, the top level included (as "
             "WordPress's thread_comments_depth, default 5); a reply to a comment at the "
             "deepest level is attached to that comment's parent. 1: no replies, a flat thread."
+        },
+    )
+
+    moderated_in = ma.fields.String(
+        load_default="moderato",
+        validate=ma.validate.OneOf(MODERATION_PLACES),
+        metadata={
+            "description": "Where this site's held comments are decided: in Moderato's queue "
+            "(moderato), or in the site's own tool, e.g. WordPress with its Akismet plugin "
+            "(client), whose Spam / Not Spam reach Moderato as decisions; such a site's "
+            "pending comments then stay out of Moderato's queue, so none is decided twice."
         },
     )
 

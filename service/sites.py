@@ -35,6 +35,12 @@ def save(site: Site, settings: Settings) -> None:
     site.settings = schema.dump(settings)
 
 
+def moderated_elsewhere() -> list[int]:
+    """Return the ids of the sites whose held comments are decided in their own tool."""
+    every = db.session.scalars(sa.select(Site))
+    return [site.id for site in every if settings_of(site).moderated_in == "client"]
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The scores that route a site's comments: spam at or above, trusted below."""

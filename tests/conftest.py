@@ -239,6 +239,35 @@ def console(client, console_account):
     return Console()
 
 
+# A real write failure, as a full disk gives, raised by the database itself; and its undoing
+# (TRUNCATE between tests leaves triggers in place).
+_REFUSE_INSERTS = {
+    "sqlite": (
+        "CREATE TRIGGER refuse BEFORE INSERT ON comments "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+        "DROP TRIGGER refuse",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full' "
+        "USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql; CREATE TRIGGER refuse BEFORE "
+        "INSERT ON comments FOR EACH ROW EXECUTE FUNCTION refuse()",
+        "DROP TRIGGER refuse ON comments; DROP FUNCTION refuse()",
+    ),
+}
+
+
+@pytest.fixture
+def refuse_inserts(app):
+    """Make the database refuse every new comment, as a full disk would, until the test ends."""
+    with app.app_context():
+        create, drop = _REFUSE_INSERTS[db.engine.dialect.name]
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(create)
+    yield
+    with app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql(drop)
+
+
 @pytest.fixture
 def score_as(app):
     """Make the app score every comment `value` (spam threshold 0.9); None: unscored."""

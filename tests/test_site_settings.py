@@ -23,6 +23,7 @@ DEFAULTS = {
     "blocked_email_domains": [],
     "blocked_ips": [],
     "thread_depth": 5,
+    "moderated_in": "moderato",
     "allowed_authors": [],
     "cors_origins": [],
 }

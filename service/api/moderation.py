@@ -87,7 +87,8 @@ def model_info():
         "training_data": manifest.get("data"),
         "metrics": manifest.get("metrics"),
         "drift": overturns.drift(
-            overturns.verdicts(g.moderator, promoted_at, classifier.version), promoted_at
+            overturns.verdicts(sites.thresholds_of(g.moderator), promoted_at, classifier.version),
+            promoted_at,
         ),
     }
 
