@@ -23,7 +23,7 @@ from service import create_app, migrate
 from service.clock import now
 from service.config import ROOT
 from service.db import db
-from service.models import Comment, ModerationAction, Moderator, Site, Status
+from service.tables import Comment, ModerationAction, Moderator, Site, Status
 
 BATCH = 5000
 

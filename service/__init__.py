@@ -10,8 +10,8 @@ from .api import IdConverter, PathConverter, TextConverter, moderation, public, 
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
 from .extensions import api
-from .models import utcnow
 from .schemas import MAX_ID
+from .tables import utcnow
 
 
 def create_app(config: Mapping | None = None) -> Flask:

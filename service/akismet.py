@@ -19,8 +19,8 @@ from . import comments, credentials, overturns, ratelimit, rules, sites
 from .clock import now
 from .db import db
 from .errors import DomainError, flatten
-from .models import Comment, Site, Status
 from .schemas import CommentIn
+from .tables import Comment, Site, Status
 
 bp = Blueprint("akismet", __name__)
 

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import credentials, ratelimit
 from .db import db
-from .models import Moderator, Site
+from .tables import Moderator, Site
 
 # The lookup of each kind of caller by key id, built once: every request runs one.
 _LOOKUPS = {

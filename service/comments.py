@@ -16,8 +16,8 @@ from . import access, admission, ratelimit, rules, scoring, sites
 from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
-from .models import Comment, ModerationAction, Moderator, Site, Status
 from .settings import Settings
+from .tables import Comment, ModerationAction, Moderator, Site, Status
 
 
 # A plain INSERT (the ORM's unit of work cost a submission more than scoring it) that

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from model.corpora import RECORD_FIELDS
 
-from .models import Comment, ModerationAction, Status
+from .tables import Comment, ModerationAction, Status
 
 # A moderator's decision is the label: spam is spam, a human comment (published or not) is
 # ham. Sending a comment back to pending withdraws the decision, so it is no label.

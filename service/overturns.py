@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from . import labels, sites
 from .db import db
-from .models import Comment, Status
+from .tables import Comment, Status
 
 
 def verdicts(

@@ -7,7 +7,7 @@ from sqlalchemy import orm
 
 from . import addresses
 from .db import db
-from .models import Comment, ModerationAction
+from .tables import Comment, ModerationAction
 
 
 def anonymise_ip(address: str) -> str:

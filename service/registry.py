@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 import model
 
-from .models import ModelVersion, VersionStatus
+from .tables import ModelVersion, VersionStatus
 
 SERVING = sa.select(ModelVersion.id).where(ModelVersion.status == VersionStatus.PROMOTED)
 

@@ -12,7 +12,7 @@ from model import retrain as recipe
 
 from . import labels as labelling
 from . import registry
-from .models import ModelVersion, VersionStatus
+from .tables import ModelVersion, VersionStatus
 
 
 class RetrainError(Exception):

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from . import addresses
-from .models import Status
 from .normalize import word_list
 from .scoring import Score
 from .settings import DEFAULTS, Settings
+from .tables import Status
 
 
 @dataclass(frozen=True)

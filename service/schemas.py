@@ -12,7 +12,7 @@ import email_validator
 import marshmallow as ma
 
 from .addresses import Address
-from .models import Status
+from .tables import Status
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
 SORTS = ("-spam_score", "spam_score", "created_at", "-created_at")

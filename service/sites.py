@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from . import access, scoring
 from . import settings as schema
 from .db import db
-from .models import Moderator, Site
 from .settings import Settings
+from .tables import Moderator, Site
 
 _NAMED = sa.select(Site).where(Site.name == sa.bindparam("name"))
 

@@ -12,7 +12,7 @@ from support import CONSOLE_PASSWORD, MODEL_DIR, SECRET, FixedClassifier, bearer
 
 from service import create_app, migrate, settings
 from service.db import create_engine, db
-from service.models import Base
+from service.tables import Base
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from service import addresses
 from service.db import db
-from service.models import Comment
+from service.tables import Comment
 
 
 def stored_ip(app) -> str | None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from service import scoring, sites
 from service.db import db
-from service.models import Comment, ModerationAction, Status
+from service.tables import Comment, ModerationAction, Status
 
 CALLS = Path(__file__).parent / "data" / "wordpress-6.1-akismet-5.0.2-calls.jsonl"
 WORDPRESS = {"User-Agent": "WordPress/6.1.9 | Akismet/5.0.2", "Host": "rest.akismet.com"}

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 
 from service import admission, migrate
 from service.db import create_engine, db
-from service.models import Base
+from service.tables import Base
 
 
 def test_migrated_database_matches_the_models(app):

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import ModerationAction
+from service.tables import ModerationAction
 
 
 def test_detail_shows_reasons_history_and_author_record(moderator, submit, clock):

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import Comment
+from service.tables import Comment
 
 STORED = "Zoë.Ü@example.de"
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from research import campaign
 from service import comments, labels, scoring
 from service.db import db
-from service.models import ModelVersion, Moderator, Status, VersionStatus
+from service.tables import ModelVersion, Moderator, Status, VersionStatus
 
 DECISIONS = {"spam": "spam", "ham": "approve"}
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from support import bearer
 
 from service.db import db
-from service.models import ModerationAction, Moderator
+from service.tables import ModerationAction, Moderator
 
 EMAIL = "desk@news.example"
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service import rules, settings
-from service.models import Status
 from service.scoring import Score
+from service.tables import Status
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 COMMENT = {

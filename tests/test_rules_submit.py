@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import Comment, Status
+from service.tables import Comment, Status
 
 POST = "relatives-of-missing-kazakhs-fall-silent"
 

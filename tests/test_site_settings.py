@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from support import bearer
 
 from service.db import db
-from service.models import Site
+from service.tables import Site
 
 PATH = "/api/v1/sites/news/settings"
 DEFAULTS = {

@@ -6,7 +6,6 @@ from flask_smorest import abort
 from .. import comments, overturns, registry, scoring, sites
 from ..bearer import moderator_required
 from ..db import db
-from ..models import Moderator
 from ..schemas import (
     ACTIONS,
     BulkModerateIn,
@@ -17,6 +16,7 @@ from ..schemas import (
     QueuePage,
     QueueQuery,
 )
+from ..tables import Moderator
 from . import BEARER, Blueprint, require_json
 
 blp = Blueprint(

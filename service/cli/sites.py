@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from .. import credentials
 from ..clock import now
 from ..db import db
-from ..models import Site
+from ..tables import Site
 from .lookups import refuse_taken, site
 
 group = AppGroup("sites", help="Manage the sites that submit comments.")

@@ -21,7 +21,7 @@ from flask import (
 from .. import ratelimit
 from ..clock import now
 from ..db import db
-from ..models import Moderator, Role
+from ..tables import Moderator, Role
 from . import passwords, sessions
 from .blueprint import bp
 from .forms import LoginForm, load_form

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Response, abort, g, render_template
 
 from .. import clock, overturns, sites
-from ..models import Moderator, Status
+from ..tables import Moderator, Status
 from . import stats
 from .blueprint import bp
 from .login import login_required

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from service import create_app, migrate, settings, sites
 from service.clock import now
 from service.db import create_engine, db
-from service.models import Comment, Site, Status
+from service.tables import Comment, Site, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

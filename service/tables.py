@@ -1,4 +1,4 @@
-"""Tables: sites, moderators, comments, the moderation actions on them, model versions."""
+"""The database tables: sites, moderators, comments, moderation actions, model versions."""
 
 import enum
 from datetime import UTC, datetime
