@@ -164,7 +164,7 @@ def beyond_doubt(comment: Comment) -> bool:
     """Whether a spam comment may be dropped unseen (X-akismet-pro-tip: discard).
 
     Only a filled honeypot, a field no reader sees, is proof. No score is: on the project's
-    own data even 0.999 would have dropped 11 of 4,827 SMS hams (docs/akismet.md).
+    own data even 0.999 would have dropped 11 of 4,827 SMS hams (python -m research.discard).
     """
     return comment.status == Status.SPAM and rules.HONEYPOT_REASON in comment.reasons
 

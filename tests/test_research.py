@@ -9,6 +9,7 @@ from support import ROOT
 
 COMMANDS = [
     "research.compare",
+    "research.discard",
     "research.latency",
     "research.learning_curve",
     "research.retrain_cost",
