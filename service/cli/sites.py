@@ -1,4 +1,4 @@
-"""`flask sites ...`: create sites and rotate their API keys."""
+"""`flask sites ...`: create sites, rotate their API keys, issue their Akismet keys."""
 
 import click
 from flask import current_app
