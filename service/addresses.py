@@ -56,6 +56,17 @@ def reader(text: str) -> str:
     return str(network_of(text, READER_PREFIX))
 
 
+def client(remote_addr: str | None) -> str:
+    """Name the network a request came from, as reader() does, or "unknown" for no IP at all.
+
+    No IP means a Unix socket: every caller then comes through one local proxy.
+    """
+    try:
+        return reader(remote_addr)
+    except (TypeError, ValueError):
+        return "unknown"
+
+
 class Address(ma.fields.IP):
     """A reader's IP address, loaded as the text of its canonical form."""
 

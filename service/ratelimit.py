@@ -244,10 +244,7 @@ def charge_site(site_id: int) -> None:
 
 def _failures(source: str | None) -> tuple[list[str], int]:
     """The failed-authentication counter of a source address, and its limit."""
-    try:
-        where = addresses.reader(source)
-    except ValueError:
-        where = "unknown"  # not an IP (a Unix socket): every caller comes through one proxy
+    where = addresses.client(source)
     return [f"auth-failures:{where}"], current_app.config["AUTH_FAILURES_PER_MINUTE"]
 
 
