@@ -341,3 +341,12 @@ def test_an_admin_rotates_the_akismet_key_in_the_console_and_the_old_one_is_refu
     verify = call("11 WP-cron", "/1.1/verify-key")
     assert replay(verify).get_data(as_text=True) == "invalid"  # the old key, at once
     assert replay(verify, key=new_key).get_data(as_text=True) == "valid"
+
+
+def test_the_same_comment_checked_twice_is_answered_from_the_stored_one(app, replay):
+    first = replay(call("2 spam"))
+    again = replay(call("2 spam"))
+
+    assert again.get_data(as_text=True) == first.get_data(as_text=True) == "true"
+    assert again.headers["X-akismet-guid"] == first.headers["X-akismet-guid"]
+    assert len(stored(app)) == 1
