@@ -24,6 +24,7 @@ def test_detail_shows_reasons_history_and_author_record(moderator, submit, clock
     assert body["history"] == [
         {
             "moderator": "ed@news.example",
+            "via": None,  # set when the site's own tool decided (Akismet's submit-spam/ham)
             "from": "pending",
             "to": "rejected",
             "at": "2026-11-27T09:05:00+00:00",
