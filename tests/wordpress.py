@@ -203,6 +203,7 @@ def _exclusive(folder: Path, seconds: float = 600) -> Iterator[None]:
 @contextmanager
 def _apache(folder: Path) -> Iterator[str]:
     """Run Apache with a config of its own on a free port; stop it by its pid on exit."""
+    folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     php = sorted(MODULES.glob("libphp*.so"))[-1]
     modules = [f"LoadModule {name} {MODULES / so}" for name, so in APACHE_MODULES.items()]
@@ -217,12 +218,15 @@ def _apache(folder: Path) -> Iterator[str]:
             config_name=CONFIG_NAME,
         )
     )
-    process = subprocess.Popen(
-        ["/usr/sbin/apache2", "-f", conf, "-DFOREGROUND"],
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "apache.stderr").open("w"),
-        start_new_session=True,
-    )
+    with (folder / "apache.stderr").open("w") as stderr:
+        # Its own session: stopping, Apache signals its whole process group, which must not
+        # include the test runner.
+        process = subprocess.Popen(
+            ["/usr/sbin/apache2", "-f", conf, "-DFOREGROUND"],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base, process, folder)
@@ -304,18 +308,18 @@ class WordPress:
 
     def post_comment(self, author: str, email: str, content: str, url: str = "") -> int:
         """Post a comment on the first post, as a reader's browser without JS; return its id."""
-        reader = requests.Session()
-        reader.headers["User-Agent"] = BROWSER
-        page = reader.get(f"{self.base}/?p=1", timeout=TIMEOUT)
-        fields = form_fields(page.text, "commentform")
-        fields.update(author=author, email=email, url=url, comment=content)
-        response = reader.post(
-            f"{self.base}/wp-comments-post.php",
-            data=fields,
-            headers={"Referer": page.url},
-            timeout=TIMEOUT,
-            allow_redirects=False,
-        )
+        with requests.Session() as reader:
+            reader.headers["User-Agent"] = BROWSER
+            page = reader.get(f"{self.base}/?p=1", timeout=TIMEOUT)
+            fields = form_fields(page.text, "commentform")
+            fields.update(author=author, email=email, url=url, comment=content)
+            response = reader.post(
+                f"{self.base}/wp-comments-post.php",
+                data=fields,
+                headers={"Referer": page.url},
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            )
         location = response.headers.get("Location", "")
         assert "#comment-" in location, f"WordPress refused the comment: {response.text[:500]}"
         return int(location.rsplit("#comment-", 1)[1])
@@ -403,6 +407,7 @@ def running(folder: Path, api_key: str, moderato_url: str) -> Iterator[WordPress
         changes.write(MU_PLUGINS / "moderato-test-only.php", TEST_PLUGIN)
         started = time.monotonic()
         wordpress = WordPress(undo.enter_context(_apache(folder)), database)
+        undo.callback(wordpress.admin.close)
         wordpress.timings["apache start"] = time.monotonic() - started
         password = secrets.token_urlsafe(12)
         steps = {

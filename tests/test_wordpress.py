@@ -1,0 +1,160 @@
+"""A real WordPress (Debian's, with its Akismet plugin) moderating through Moderato.
+
+Readers post through wp-comments-post.php and the admin clicks in wp-admin, as browsers do;
+the must-use plugin sends the Akismet plugin's calls to Moderato under gunicorn. Run with -s
+to read each step: what it did, and what WordPress and Moderato then held.
+"""
+
+import os
+import subprocess
+import time
+
+import pytest
+import sqlalchemy as sa
+import wordpress
+from live import BIN, ROOT, gunicorn
+from sqlalchemy import orm
+from support import SECRET
+
+from service.db import create_engine
+from service.models import Comment, ModerationAction
+
+UNAVAILABLE = wordpress.unavailable()
+pytestmark = pytest.mark.skipif(UNAVAILABLE is not None, reason=str(UNAVAILABLE))
+WP_STATUS = {"0": "held for moderation", "1": "approved", "spam": "spam"}
+
+
+@pytest.fixture
+def moderato(tmp_path):
+    """Moderato under gunicorn on SQLite, a site and its Akismet key made with the real CLI."""
+    url = f"sqlite:///{tmp_path / 'moderato.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET}
+
+    def cli(*args: str) -> str:
+        command = [BIN / "flask", "--app", "wsgi", *args]
+        return subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout
+
+    cli("db", "upgrade")
+    cli("sites", "create", "blog")
+    key = cli("sites", "akismet-key", "blog").splitlines()[-1]
+    engine = create_engine(url)
+    with gunicorn({"DATABASE_URL": url}, tmp_path) as server:
+        yield server, key, engine
+    engine.dispose()
+
+
+class Journey:
+    """Steps against WordPress and Moderato, each printed with what it saw."""
+
+    def __init__(self, wp: wordpress.WordPress, engine: sa.Engine):
+        self.wp, self.engine, self.lines = wp, engine, []
+
+    def say(self, line: str) -> None:
+        """Print a line of the journey and keep it for assertion messages."""
+        print(line)
+        self.lines.append(line)
+
+    def post(self, step: str, author: str, email: str, content: str) -> int:
+        """A reader posts a comment; say how WordPress filed it and what Moderato stored."""
+        comment_id = self.wp.post_comment(author, email, content)
+        self.say(
+            f"{step}: {author} posts {content!r} -> WordPress comment {comment_id} "
+            f"{self.wordpress_says(comment_id)}; Moderato: {self.moderato_says(content)}"
+        )
+        return comment_id
+
+    def click(self, step: str, comment_id: int, action: str, content: str) -> None:
+        """The admin clicks a row action in wp-admin; say what each side holds afterwards."""
+        self.wp.click(comment_id, action)
+        self.say(
+            f"{step}: admin clicks {action!r} on comment {comment_id} -> WordPress "
+            f"{self.wordpress_says(comment_id)}; Moderato: {self.moderato_says(content)}"
+        )
+
+    def wordpress_says(self, comment_id: int) -> str:
+        """A comment's status in WordPress, and what the Akismet plugin noted on it."""
+        status = self.wp.status(comment_id)
+        return f"{status!r} ({WP_STATUS[status]}), Akismet meta {self.wp.akismet_meta(comment_id)}"
+
+    def moderato_says(self, content: str) -> str:
+        """What Moderato stored for that content: status, reasons and decisions."""
+        found = self.moderato(content)
+        if found is None:
+            return "no comment stored"
+        comment, actions = found
+        decisions = ", ".join(f"{a.from_status}->{a.to_status}" for a in actions) or "none"
+        return (
+            f"comment #{comment.id} {comment.status} reasons {comment.reasons} "
+            f"score {comment.spam_score}, moderator decisions: {decisions}"
+        )
+
+    def moderato(self, content: str) -> tuple[Comment, list[ModerationAction]] | None:
+        """The comment Moderato stored with that content and its decisions, or None."""
+        with orm.Session(self.engine) as session:
+            rows = session.scalars(sa.select(Comment).where(Comment.content == content)).all()
+            assert len(rows) <= 1, f"Moderato stored {len(rows)} copies of {content!r}"
+            if not rows:
+                return None
+            actions = session.scalars(
+                sa.select(ModerationAction)
+                .where(ModerationAction.comment_id == rows[0].id)
+                .order_by(ModerationAction.id)
+            ).all()
+            return rows[0], list(actions)
+
+    def why(self) -> str:
+        """The journey so far, for an assertion message."""
+        return "\n".join(self.lines)
+
+
+def test_wordpress_files_comments_as_moderato_decides_and_reports_the_admins_clicks(
+    moderato, tmp_path
+):
+    server, key, engine = moderato
+    started = time.monotonic()
+    with wordpress.running(tmp_path / "wordpress", key, server.base) as wp:
+        journey = Journey(wp, engine)
+        journey.say(
+            f"\nWordPress 6.1 + Akismet 5.0.2 at {wp.base} (Akismet key {key}, "
+            f"MODERATO_URL {server.base}); setup: "
+            + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in wp.timings.items())
+        )
+
+        first = "Thanks for the write-up, the second chart finally made it click for me."
+        alice = journey.post("1", "Alice Reader", "alice@example.org", first)
+        stored = journey.moderato(first)
+        assert stored and stored[0].status != "spam", journey.why()
+        assert wp.status(alice) == "0", journey.why()  # WordPress: a first-time commenter waits
+
+        wp.click(alice, "approve")
+        journey.say(f"2: admin approves comment {alice} in wp-admin (nothing is sent)")
+
+        again = 'Coming back to say it\'s "spot on": the follow-up answered my question.'
+        returning = journey.post("3", "Alice Reader", "alice@example.org", again)
+        assert journey.moderato(again)[0].status != "spam", journey.why()
+        assert wp.status(returning) == "1", journey.why()
+
+        pitch = "Cheap pills, best prices, visit my shop today"
+        spam = journey.post("4", "akismet-guaranteed-spam", "shop@spam.example", pitch)
+        assert journey.moderato(pitch)[0].status == "spam", journey.why()
+        assert wp.status(spam) == "spam", journey.why()
+
+        journey.click("5", returning, "spam", again)
+        comment, actions = journey.moderato(again)
+        assert comment.status == "spam", journey.why()
+        assert actions and actions[-1].to_status == "spam", journey.why()
+
+        journey.click("6", spam, "unspam", pitch)
+        comment, actions = journey.moderato(pitch)
+        assert comment.status != "spam", journey.why()
+        assert actions and actions[-1].from_status == "spam", journey.why()
+        assert actions[-1].to_status != "spam", journey.why()
+
+        server.stop()
+        down = "Posting while the moderation service is down; please keep this one."
+        held = journey.post("7 (Moderato stopped)", "Alice Reader", "alice@example.org", down)
+        assert wp.status(held) == "0", journey.why()  # a returning reader: WordPress would approve
+        assert "akismet_error" in wp.akismet_meta(held), journey.why()
+    journey.say(f"whole test: {time.monotonic() - started:.1f} s")
