@@ -12,7 +12,7 @@ add_filter(
 	function ( $response, $args, $url ) {
 		// Akismet names its host in the URL, or in the Host header when it tries the host's addresses one by one.
 		$host = strtolower( $args['headers']['Host'] ?? (string) wp_parse_url( $url, PHP_URL_HOST ) );
-		if ( false !== $response || ( 'rest.akismet.com' !== $host && ! str_ends_with( $host, '.rest.akismet.com' ) ) ) {
+		if ( false !== $response || ! preg_match( '/(^|\.)rest\.akismet\.com$/', $host ) ) {
 			return $response;
 		}
 		// Without the constant, fail as an unreachable server would: Akismet holds the comment for moderation,
