@@ -1,15 +1,15 @@
 """Run every benchmark, print the table and write bench/results.json (`make bench`).
 
-BENCH_QUICK=1 runs a one-minute smoke version with small sizes and short loads;
-its timings are not to be judged. BENCH_RETRAIN_SIZES=10000,100000,1000000
-chooses the retrain sizes (by default only those that fit the 10-minute budget).
+`python -m bench --help` lists the options; each has an environment variable too
+(BENCH_QUICK=1, BENCH_RETRAIN_SIZES=...), which is how `make bench` passes them on.
 """
 
+import argparse
 import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import databases, ingest, queue_pages, retrain, scoring
@@ -37,12 +37,51 @@ FULL = Plan(
 QUICK = Plan(load_seconds=2, queue_comments=20_000, queue_requests=30, retrain_sizes=(1_000,))
 
 
-def plan() -> Plan:
-    """The plan the environment asks for."""
-    chosen = QUICK if os.environ.get("BENCH_QUICK") == "1" else FULL
-    sizes = os.environ.get("BENCH_RETRAIN_SIZES")
-    if sizes:
-        chosen = Plan(**{**chosen.__dict__, "retrain_sizes": tuple(map(int, sizes.split(",")))})
+def retrain_sizes(text: str) -> tuple[int, ...]:
+    """Parse comma-separated label counts, e.g. 10000,100000."""
+    try:
+        sizes = tuple(int(size) for size in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not comma-separated whole numbers: {text!r}") from None
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError(f"label counts must be positive: {text!r}")
+    return sizes
+
+
+def parser() -> argparse.ArgumentParser:
+    """The bench's command line; the environment gives each option its default."""
+    cli = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=(
+            "Measure the service against its targets, each figure beside a baseline taken "
+            "in the same run; print the table and write bench/results.json. "
+            "A full run takes several minutes; --quick about one."
+        ),
+    )
+    cli.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK") == "1",
+        help="a one-minute smoke run with small sizes and 2-second loads; its timings mean "
+        "nothing (env BENCH_QUICK=1)",
+    )
+    cli.add_argument(
+        "--retrain-sizes",
+        type=retrain_sizes,
+        default=os.environ.get("BENCH_RETRAIN_SIZES"),
+        metavar="N,N,...",
+        help="label counts to time a retrain at, e.g. 10000,100000,1000000 (env "
+        "BENCH_RETRAIN_SIZES; default: those that fit the 10-minute budget)",
+    )
+    return cli
+
+
+def plan(argv: list[str] | None = None) -> Plan:
+    """The plan the command line (else the environment) asks for."""
+    options = parser().parse_args(argv)
+    chosen = QUICK if options.quick else FULL
+    if options.retrain_sizes:
+        chosen = replace(chosen, retrain_sizes=options.retrain_sizes)
     return chosen
 
 
@@ -55,9 +94,9 @@ def section(name: str, run) -> list[Figure]:
     return figures
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run all benchmarks in turn; write results.json and print the table."""
-    chosen, started = plan(), time.perf_counter()
+    chosen, started = plan(argv), time.perf_counter()
     from service import scoring as serving
 
     models = Path(os.environ.get("MODEL_DIR", "models"))

@@ -40,6 +40,10 @@ def wrk(url: str, seconds: float, workers: int, token: str = "", nonce: str = "0
         "wrk",
         *("-t", str(THREADS), "-c", str(CONNECTIONS_PER_WORKER * workers)),
         *("-d", f"{round(seconds)}s", "--timeout", "10s", "-s", str(SCRIPT)),
+        # A new connection per request, as sync workers forced and nginx's default upstream
+        # does: a kept-alive connection stays with the gevent worker that accepted it, and
+        # all four could land on one worker (2 runs of 4) and halve the rate.
+        *("-H", "Connection: close"),
         *(url, "--", token, nonce),
     ]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=True)

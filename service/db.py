@@ -7,6 +7,14 @@ from flask import Flask, current_app, g
 from sqlalchemy import orm
 
 
+def sqlite_file(url: sa.URL) -> Path | None:
+    """The file an SQLite URL names; None for another database, memory or a URI filename."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    # A URI filename (uri=true, e.g. file:...?mode=ro) is SQLite's to open as it says.
+    return None if "uri" in url.query else Path(url.database)
+
+
 def create_engine(url: str) -> sa.Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
 
@@ -15,8 +23,11 @@ def create_engine(url: str) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(parsed)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Readers' emails and IPs: owner only. SQLite gives -wal and -shm the file's mode.
+        path.touch(mode=0o600, exist_ok=True)
     engine = sa.create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True)
 
     @sa.event.listens_for(engine, "connect")

@@ -110,6 +110,18 @@ def handle_storage_error(error: sa.exc.SQLAlchemyError):
     return {"error": "storage is unavailable, try again later"}, 503, headers
 
 
+# PostgreSQL's "read-only SQL transaction" (a hot standby, default_transaction_read_only):
+# the database answers but refuses writes, which is storage unavailable all the same.
+READ_ONLY_SQLSTATE = "25006"
+
+
+def handle_refused_write(error: sa.exc.InternalError):
+    """Answer a write refused by a read-only database like storage down; anything else is a 500."""
+    if getattr(error.orig, "sqlstate", None) != READ_ONLY_SQLSTATE:
+        raise error
+    return handle_storage_error(error)
+
+
 def _rollback() -> None:
     session = g.get("db_session")
     if session is not None:
@@ -122,3 +134,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(sa.exc.OperationalError, handle_storage_error)
     app.register_error_handler(sa.exc.InterfaceError, handle_storage_error)
+    app.register_error_handler(sa.exc.InternalError, handle_refused_write)

@@ -94,13 +94,15 @@ def gunicorn(
 ) -> Iterator[Server]:
     """Serve wsgi:app with the shipped gunicorn.conf.py on a free port, as deployed."""
     port, log = free_port(), folder / "gunicorn.log"
+    # PROMETHEUS_MULTIPROC_DIR is left for gunicorn.conf.py to set, as under `make serve`:
+    # setting it here once hid that the config set it too late.
+    inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     settings = {
-        **os.environ,
+        **inherited,
         "LOG_JSON": "0",
         "SECRET_KEY": SECRET,
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
-        "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
         **env,
     }
     with log.open("w") as stderr:

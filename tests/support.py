@@ -34,6 +34,18 @@ def count_comments(app) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
 
 
+def stored_ids(database_url: str) -> set[int]:
+    """The ids of every comment in a database, read with an engine of its own."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return set(connection.scalars(sa.text("SELECT id FROM comments")))
+    finally:
+        engine.dispose()
+
+
 class FixedClassifier:
     """A stand-in model giving every comment the same score, so routing tests are exact."""
 

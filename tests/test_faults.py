@@ -11,7 +11,7 @@ import requests
 import sqlalchemy as sa
 from live import PG_BIN, gunicorn, prepare, private_postgres
 from load import comment, post_comments, record
-from support import MODEL_DIR, count_comments
+from support import MODEL_DIR, count_comments, stored_ids
 
 from service.db import db
 
@@ -20,15 +20,6 @@ from service.db import db
 def app(make_app):
     """An app whose per-site request limit stays out of the way of many quick posts."""
     return make_app(SITE_REQUESTS_PER_SECOND=100_000)
-
-
-def stored_ids(database_url: str) -> set[int]:
-    engine = sa.create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return set(connection.scalars(sa.text("SELECT id FROM comments")))
-    finally:
-        engine.dispose()
 
 
 def break_truncated(folder):
