@@ -28,8 +28,11 @@ STAGES = (
     ("trusted-author query (previously_approved)", ("previously_approved (",)),
     ("site settings load (settings.of, marshmallow)", ("of (service/settings.py",)),
     ("flood control (reader_slot)", ("reader_slot (",)),
-    ("site-key rate limit (limit_site_key)", ("limit_site_key (",)),
-    ("auth: key lookup + hash (auth._caller)", ("_caller (service/auth.py",)),
+    (
+        "site budget, failed-auth throttle (ratelimit)",
+        ("charge_site (", "refuse_failing_source (", "count_failure ("),
+    ),
+    ("auth: key lookup + hash (bearer._caller)", ("_caller (service/bearer.py",)),
     ("COMMIT (session.commit: the durable fsync)", ("commit (sqlalchemy/orm/session.py",)),
     ("request parse + CommentIn validation (webargs)", ("Parser.parse (webargs/",)),
     ("response dump (CommentCreated, marshmallow)", ("Schema.dump (marshmallow/",)),

@@ -1,6 +1,6 @@
 """Retrain figures: wall time and peak memory of `make retrain` on N labelled comments.
 
-`python -m service.retrain_bench N` fills a fresh SQLite database with N moderated
+`python -m research.retrain_cost N` fills a fresh SQLite database with N moderated
 comments, then times `flask --app wsgi model retrain` in its own process; its last
 stdout line is JSON with the retrain's own wall time (the fill is not counted).
 """
@@ -18,7 +18,7 @@ TARGET_SECONDS_AT_100K = 120.0
 
 def command(rows: int) -> list[str]:
     """The command that seeds `rows` labelled comments and times one retrain on them."""
-    return [sys.executable, "-m", "service.retrain_bench", str(rows)]
+    return [sys.executable, "-m", "research.retrain_cost", str(rows)]
 
 
 def run(argv: list[str]) -> dict:

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from service.models import Base, UTCDateTime
+from service.tables import Base, UTCDateTime
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -10,6 +10,7 @@ import platform
 import secrets
 import tempfile
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
@@ -73,6 +74,30 @@ def dump(pipeline: Pipeline) -> bytes:
 def sha256(data: bytes) -> str:
     """Return the hex sha256 of some bytes."""
     return hashlib.sha256(data).hexdigest()
+
+
+def version_name(trained_at: datetime, digest: str) -> str:
+    """Name a version for when it was trained and its bytes' digest: sortable and unique."""
+    return f"{trained_at:%Y-%m-%dT%H%M%SZ}-{digest[:8]}"
+
+
+def new_manifest(data: bytes, facts: Mapping) -> dict:
+    """Return the manifest of freshly dumped bytes: the facts given, their digest and size.
+
+    A version, training time and library versions are added unless the facts carry them (a
+    re-dumped model keeps its own); the digest and size are always those of these bytes.
+    """
+    digest = sha256(data)
+    trained_at = datetime.now(UTC)
+    return {
+        "version": version_name(trained_at, digest),
+        "trained_at": trained_at.isoformat(timespec="seconds"),
+        "libraries": library_versions(),
+        **facts,
+        "artifact": ARTIFACT,
+        "sha256": digest,
+        "size_bytes": len(data),
+    }
 
 
 def signature(data: bytes, manifest: Mapping, secret: str) -> str:

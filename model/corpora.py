@@ -7,9 +7,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
+# What a record is: the fields the model reads of a comment (no IP or user agent). The service
+# reads and sends exactly these.
+RECORD_FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
 YOUTUBE_HEADER = ("COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS")
-PROJECT_COLUMNS = ("content", "label", *FIELDS[1:])
+PROJECT_COLUMNS = ("content", "label", *RECORD_FIELDS[1:])
 _LABELS = {"spam": 1, "1": 1, "ham": 0, "0": 0}
 
 
@@ -45,7 +47,7 @@ class Dataset:
 
 def as_record(mapping: Mapping) -> dict:
     """Return a record with exactly the record keys; missing or empty values become None."""
-    return {key: (mapping.get(key) or None) for key in FIELDS}
+    return {key: (mapping.get(key) or None) for key in RECORD_FIELDS}
 
 
 def parse_label(value: str, where: str) -> int:

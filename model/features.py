@@ -8,10 +8,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from model import text
-from model.corpora import FIELDS
+from model.corpora import RECORD_FIELDS
 
 # Column positions in the record frame that the ColumnTransformer selects from.
-CONTENT, AUTHOR_NAME, AUTHOR_EMAIL, AUTHOR_URL, POST_ID = range(len(FIELDS))
+CONTENT, AUTHOR_NAME, AUTHOR_EMAIL, AUTHOR_URL, POST_ID = range(len(RECORD_FIELDS))
 PROFILE = [CONTENT, AUTHOR_NAME, AUTHOR_EMAIL, AUTHOR_URL]
 # The model reads the first MAX_CHARS characters of a comment, in training and in serving
 # alike. 99.7 % of the YouTube comments are shorter (the longest is 1,064), the spam evidence of
@@ -33,14 +33,14 @@ _MIXED = re.compile(r"\b(?=\w*[a-z])(?=\w*\d)\w+\b", re.IGNORECASE)
 def record_row(record: Mapping) -> list[str]:
     """Return one record's cleaned content then its stripped profile fields, "" when absent."""
     return [text.clean(record.get("content"))[:MAX_CHARS]] + [
-        (record.get(key) or "").strip() for key in FIELDS[1:]
+        (record.get(key) or "").strip() for key in RECORD_FIELDS[1:]
     ]
 
 
 def record_frame(records: Iterable[Mapping]) -> np.ndarray:
     """Return an object array with one record_row per record."""
     rows = [record_row(record) for record in records]
-    return np.array(rows, dtype=object).reshape(len(rows), len(FIELDS))
+    return np.array(rows, dtype=object).reshape(len(rows), len(RECORD_FIELDS))
 
 
 def _has_link(value: str) -> bool:

@@ -4,7 +4,6 @@ import argparse
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +12,10 @@ from model import artifact, corpora, selftrain, validation
 from model.artifact import signing_key
 from model.cli import add_key_argument
 from model.metrics import MIN_PRECISION, choose_threshold, metrics
-from model.pipeline import serving_pipeline
+from model.pipeline import MODEL_DESCRIPTION, serving_pipeline
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILES = ("Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv")
-MODEL_DESCRIPTION = (
-    "logistic regression (C=30, its own probability) on char_wb 2-5-gram and word 1-2-gram "
-    "TF-IDF of the content (first 1000 characters), call-to-action flags, link/domain tokens and "
-    "dense signals"
-)
 
 
 def held_out_metrics(dataset: corpora.Dataset, scores: np.ndarray, threshold: float) -> dict:
@@ -86,28 +80,20 @@ def train(
         log("fitting the final model on all rows")
         pipeline = validation.fit(serving_pipeline, dataset)
     data = artifact.dump(pipeline)
-    digest = artifact.sha256(data)
-    trained_at = datetime.now(UTC)
-    version = f"{trained_at:%Y-%m-%dT%H%M%SZ}-{digest[:8]}"
-    manifest = {
-        "version": version,
-        "trained_at": trained_at.isoformat(timespec="seconds"),
+    facts = {
         "model": MODEL_DESCRIPTION
         + (f"; self-trained on {len(unlabelled)} unlabelled comments" if unlabelled else ""),
-        "libraries": artifact.library_versions(),
         "data": dataset.sources,
         "rows": len(dataset.labels),
         "unlabelled_rows": len(unlabelled),
         "threshold": threshold,
         "threshold_rule": f"lowest held-out score with spam precision >= {MIN_PRECISION}",
         "metrics": evaluation,
-        "artifact": artifact.ARTIFACT,
-        "sha256": digest,
-        "size_bytes": len(data),
-        "train_seconds": None,
+        "train_seconds": round(time.perf_counter() - started, 1),
     }
+    manifest = artifact.new_manifest(data, facts)
+    version = manifest["version"]
     folder = Path(out) / version
-    manifest["train_seconds"] = round(time.perf_counter() - started, 1)
     artifact.save(folder, data, manifest, secret)
     from model.report import write_report
 

@@ -11,7 +11,8 @@ from sklearn.pipeline import Pipeline
 from model.corpora import Dataset
 from model.pipeline import RANDOM_STATE
 
-Builder = Callable[[list, np.ndarray, np.ndarray], Pipeline]
+# Returns a fresh, unfitted pipeline.
+Builder = Callable[[], Pipeline]
 
 
 def log(message: str) -> None:
@@ -24,10 +25,7 @@ def fit(build: Builder, dataset: Dataset, rows: np.ndarray | None = None) -> Pip
     rows = np.arange(len(dataset.labels)) if rows is None else rows
     labels = np.asarray(dataset.labels)[rows]
     records = [dataset.records[i] for i in rows]
-    pipeline = build(records, np.asarray(dataset.groups)[rows], labels)
-    return pipeline.fit(
-        records, labels, classifier__sample_weight=np.asarray(dataset.weights)[rows]
-    )
+    return build().fit(records, labels, classifier__sample_weight=np.asarray(dataset.weights)[rows])
 
 
 def folds(dataset: Dataset, eval_groups=None):
@@ -52,7 +50,7 @@ def protocol(dataset: Dataset) -> str:
 
 
 def held_out_scores(
-    build: Builder,
+    build: Builder | None,
     dataset: Dataset,
     eval_groups=None,
     quiet: bool = False,
@@ -60,9 +58,9 @@ def held_out_scores(
 ) -> np.ndarray:
     """Return each row's spam score from a model that never saw that row's fold's labels.
 
-    Rows only ever trained on (groups not in eval_groups) keep a NaN score. fit_fold(train,
-    test) fits a fold's model (default: fit on the train rows; model.selftrain.on_held_out
-    also self-trains on the test rows' texts, never their labels).
+    Rows only ever trained on (groups not in eval_groups) keep a NaN score. Each fold's model is
+    build's, fitted on the train rows, unless fit_fold(train, test) fits it (build may then be
+    None): model.selftrain.on_held_out also self-trains on the test rows' texts, never labels.
     """
     scores = np.full(len(dataset.labels), np.nan)
     plan = list(folds(dataset, eval_groups))

@@ -5,13 +5,13 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, console, errors, headers, logs, metrics, ops, ratelimit, scoring
+from . import akismet, cli, console, errors, headers, logs, metrics, ops, ratelimit, scoring
 from .api import IdConverter, PathConverter, TextConverter, moderation, public, site_settings
 from .config import INSTANCE, Config, load_secret_key
 from .db import db
 from .extensions import api
-from .models import utcnow
 from .schemas import MAX_ID
+from .tables import utcnow
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -41,6 +41,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     api.register_blueprint(moderation.blp)
     api.register_blueprint(site_settings.blp)
     app.register_blueprint(ops.blp)
+    app.register_blueprint(akismet.bp)
     console.init_app(app)
     errors.init_app(app)
     scoring.init_app(app)

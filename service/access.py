@@ -7,7 +7,7 @@ adding a site), so only a moderator of every site may see or manage "None".
 
 import sqlalchemy as sa
 
-from .models import Comment, Moderator, Role
+from .tables import Comment, Moderator, Role
 
 
 def may_see(moderator: Moderator, site_id: int | None) -> bool:

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from .db import db
 from .errors import Forbidden
-from .models import Comment, Site, Status
 from .settings import Settings
+from .tables import Comment, Site, Status
 
 
 def admit(site: Site, settings: Settings, data: dict, now: datetime) -> None:

@@ -5,10 +5,11 @@ import functools
 import sqlalchemy as sa
 from flask import g, request
 from flask_smorest import abort
+from werkzeug.exceptions import HTTPException
 
-from . import credentials
+from . import credentials, ratelimit
 from .db import db
-from .models import Moderator, Site
+from .tables import Moderator, Site
 
 # The lookup of each kind of caller by key id, built once: every request runs one.
 _LOOKUPS = {
@@ -34,13 +35,32 @@ def _caller() -> Site | Moderator:
     return row
 
 
+def _authenticate() -> Site | Moderator:
+    """Return the caller, charging a site its request budget and a failure its source address.
+
+    An address over its failure budget is refused before its token is looked up,
+    so guessing costs neither the database nor a hash; a site's budget is spent
+    only by requests that proved to be the site, so a wrong secret cannot spend it.
+    """
+    source = request.remote_addr
+    ratelimit.refuse_failing_source(source)
+    try:
+        caller = _caller()
+    except HTTPException:
+        ratelimit.count_failure(source)
+        raise
+    if isinstance(caller, Site):
+        ratelimit.charge_site(caller.id)
+    return caller
+
+
 def _require(kind: type, role: str):
     """Build a decorator that lets only callers of one kind through, as g.<role>."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            caller = _caller()
+            caller = _authenticate()
             if not isinstance(caller, kind):
                 abort(403, message=f"this endpoint needs a {role} token")
             setattr(g, role, caller)

@@ -1,23 +1,23 @@
 """Comments: submit, read the public thread, page through the queue, moderate."""
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
+from model.corpora import RECORD_FIELDS
+
 from . import access, admission, ratelimit, rules, scoring, sites
 from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
-from .models import Comment, ModerationAction, Moderator, Site, Status
 from .settings import Settings
-
-# What the classifier sees of a comment: no IP or user agent.
-RECORD_FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
+from .tables import Comment, ModerationAction, Moderator, Site, Status
 
 
 # A plain INSERT (the ORM's unit of work cost a submission more than scoring it) that
@@ -34,23 +34,41 @@ def _insert(dialect) -> sa.Insert:
 _INSERT = {"postgresql": _insert(postgresql), "sqlite": _insert(sqlite)}
 
 
-def submit(site: Site, data: dict) -> Comment:
-    """Admit, score, route and durably store a new comment under its site's settings."""
+def _routed(
+    site: Site, settings: Settings, data: dict, when: datetime, checks: tuple[rules.Check, ...]
+) -> tuple[scoring.Score, Status, list[str]]:
+    """Score a comment and route it through the checks under its site's settings."""
+    score = scoring.score({field: data[field] for field in RECORD_FIELDS})
+    trusted = functools.partial(
+        admission.previously_approved, site.id, data["author_email"], data["author_name"]
+    )
+    context = rules.Context(score, sites.thresholds(settings).spam, settings, data, trusted, when)
+    return (score, *rules.route(context, checks))
+
+
+def submit(
+    site: Site, data: dict, checks: tuple[rules.Check, ...] = rules.CHECKS, screen: bool = True
+) -> Comment:
+    """Admit, score, route and durably store a new comment under its site's settings.
+
+    screen=False stores a comment the site already decided (a report of one never
+    checked here): no closed-post or flood refusal applies to the past.
+    """
     when, settings = now(), sites.settings_of(site)
     if data["parent_id"] is not None:
         data = {**data, "parent_id": _reply_parent(site, settings, data)}
-    admission.admit(site, settings, data, when)
-    slot = ratelimit.reader_slot(
-        site.id, data["user_ip"], data["author_email"], settings.flood_per_minute
-    )
-    with slot:
-        score = scoring.score({field: data[field] for field in RECORD_FIELDS})
-        trusted = functools.partial(
-            admission.previously_approved, site.id, data["author_email"], data["author_name"]
+    slot = contextlib.nullcontext()
+    if screen:
+        admission.admit(site, settings, data, when)
+        slot = ratelimit.reader_slot(
+            site.id,
+            data["user_ip"],
+            data["author_email"],
+            settings.flood_per_minute,
+            settings.flood_interval_seconds,
         )
-        thresholds = sites.thresholds(settings)
-        context = rules.Context(score, thresholds.spam, settings, data, trusted, when)
-        status, reasons = rules.route(context)
+    with slot:
+        score, status, reasons = _routed(site, settings, data, when, checks)
         row = {
             "site_id": site.id,
             **data,
@@ -69,6 +87,65 @@ def submit(site: Site, data: dict) -> Comment:
             raise Conflict("duplicate comment: this author already posted this on this post")
         db.session.commit()
     return Comment(**row, **stored._asdict())  # as stored; not attached to the session
+
+
+def route_only(site: Site, data: dict, checks: tuple[rules.Check, ...]) -> Comment:
+    """Score and route a comment as submit would, storing nothing (a client's test)."""
+    when = now()
+    score, status, reasons = _routed(site, sites.settings_of(site), data, when, checks)
+    return Comment(
+        site_id=site.id,
+        **data,
+        status=status,
+        spam_score=score.value,
+        model_version=score.model_version,
+        reasons=reasons,
+        created_at=when,
+    )
+
+
+def find(site: Site, data: dict) -> Comment | None:
+    """The stored comment with the same site, post, author and words, history loaded."""
+    key = admission.fingerprint(site.id, data["post_id"], data["author_email"], data["content"])
+    query = sa.select(Comment).where(Comment.fingerprint == key)
+    options = (orm.joinedload(Comment.site), orm.selectinload(Comment.actions))
+    return db.session.scalar(query.options(*options))
+
+
+def rescore(comment: Comment, checks: tuple[rules.Check, ...]) -> Comment:
+    """Score and route a stored comment again (a client's recheck), unless a person decided it."""
+    if comment.actions:
+        return comment
+    data = {name: getattr(comment, name) for name in (*RECORD_FIELDS, *_RESCORED)}
+    settings = sites.settings_of(comment.site)
+    score, comment.status, comment.reasons = _routed(
+        comment.site, settings, data, comment.created_at, checks
+    )
+    comment.spam_score, comment.model_version = score.value, score.model_version
+    db.session.commit()
+    return comment
+
+
+# What a recheck gives the checks besides the record the classifier sees.
+_RESCORED = ("user_ip", "user_agent", "referrer", "honeypot", "form_rendered_at")
+
+
+def decide_through_client(comment: Comment, target: Status, via: str) -> None:
+    """Record a decision a site's own moderators made in their tool: a label like any other.
+
+    A confirmation of the comment's status counts too; repeating the latest decision
+    changes nothing.
+    """
+    last = comment.actions[-1] if comment.actions else None
+    if comment.status == target and last is not None and last.to_status == target:
+        return
+    db.session.add(
+        ModerationAction(
+            comment=comment, via=via, from_status=comment.status, to_status=target, created_at=now()
+        )
+    )
+    comment.status = target
+    db.session.commit()
 
 
 def _reply_parent(site: Site, settings: Settings, data: dict) -> int | None:
@@ -152,6 +229,16 @@ _QUEUE_ROW = sa.select(*Comment.__table__.columns, Site.name.label("site_name"))
 )
 
 
+def _to_review(moderator: Moderator, query: sa.Select, status: Status) -> sa.Select:
+    """Limit a comment query to a status and the sites the moderator may see.
+
+    Pending comments of a site moderated in its own tool are decided there, not here.
+    """
+    query = access.visible(moderator, query).where(Comment.status == status)
+    elsewhere = sites.moderated_elsewhere() if status == Status.PENDING else []
+    return query.where(Comment.site_id.not_in(elsewhere)) if elsewhere else query
+
+
 def queue_page(
     moderator: Moderator, status: Status, sort: str, cursor: list | None, limit: int
 ) -> tuple[list[sa.Row], list | None]:
@@ -162,7 +249,7 @@ def queue_page(
     """
     descending = sort.startswith("-")
     column = _SORT_COLUMNS[sort.lstrip("-")]
-    base = access.visible(moderator, _QUEUE_ROW).where(Comment.status == status)
+    base = _to_review(moderator, _QUEUE_ROW, status)
     # (filter, keyset columns, descending) of each segment, walked in turn.
     segments = [(column.is_not(None), (column, Comment.id), descending)]
     if column.nullable:
@@ -317,7 +404,7 @@ def search(
 
     Unscored comments sort last either way; text matches content, name, email or website.
     """
-    query = access.visible(moderator, sa.select(Comment)).where(Comment.status == status)
+    query = _to_review(moderator, sa.select(Comment), status)
     if site_id is not None:
         query = query.where(Comment.site_id == site_id)
     if post_id is not None:

@@ -98,11 +98,24 @@ class Config:
     # (or test runs) can share one Redis without counting each other's readers.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "moderato")
 
-    # Requests per second one site key may make (429 with Retry-After above),
-    # counted before the key is even checked, to protect the service and its
-    # database. 0: no limit. Too low and a busy site's readers lose comments
-    # to 429s its back end must retry.
+    # Requests per second one site key may make on average (429 with Retry-After
+    # above), counted only once its key and secret are checked, so a wrong secret
+    # cannot spend the site's budget. 0: no limit. Too low and a busy site's
+    # readers lose comments to 429s its back end must retry.
     SITE_REQUESTS_PER_SECOND = int(os.environ.get("SITE_REQUESTS_PER_SECOND", 20))
+    # Requests one site key may make at once beyond that rate (a token bucket of
+    # this many, refilled at SITE_REQUESTS_PER_SECOND): the rush of comments after
+    # a breaking story is taken whole rather than refused. At least 1. Larger lets
+    # one site load the service harder for longer (200 at 20/s refill in 10 s).
+    SITE_REQUEST_BURST = int(os.environ.get("SITE_REQUEST_BURST", 200))
+
+    # Failed authentications (a missing, malformed or wrong token) one source
+    # address may make per minute, an IPv6 one counted by its /64; beyond, 429
+    # with Retry-After, before the token is looked up or its hash compared, even
+    # when it is right. 0: no limit. The address is request.remote_addr: behind a
+    # reverse proxy not counted in TRUSTED_PROXIES, every caller shares the
+    # proxy's, and one caller's failures refuse them all.
+    AUTH_FAILURES_PER_MINUTE = int(os.environ.get("AUTH_FAILURES_PER_MINUTE", 20))
 
     # Console sessions live in a cookie signed with SECRET_KEY. JavaScript cannot
     # read it (HttpOnly), and other sites' forms do not send it (SameSite=Lax);

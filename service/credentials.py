@@ -40,3 +40,21 @@ def reissue(holder, prefix: str) -> str:
     """Give a site or moderator a new token (new key id and hash); return it, to show once."""
     token, holder.key_id, holder.key_hash = issue(prefix)
     return token
+
+
+# An Akismet key is what the WordPress plugin accepts: exactly 12 characters, hex digits
+# only (its settings form drops anything else), so 48 random bits. Too few for a bare
+# hash to survive a stolen database, so it is stored as an HMAC under SECRET_KEY, and
+# guessing it online is throttled per address (service.ratelimit).
+AKISMET_KEY_LENGTH = 12
+
+
+def issue_akismet_key(secret_key: str) -> tuple[str, str]:
+    """Return a new Akismet key (12 lowercase hex digits) and the digest to store for it."""
+    key = secrets.token_hex(AKISMET_KEY_LENGTH // 2)
+    return key, akismet_digest(key, secret_key)
+
+
+def akismet_digest(key: str, secret_key: str) -> str:
+    """Return the stored form of an Akismet key: its HMAC-SHA256 under SECRET_KEY."""
+    return hmac.new(secret_key.encode(), key.lower().encode(), hashlib.sha256).hexdigest()

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from . import admission, rules, sites
 from .clock import now
 from .db import db
-from .models import Comment, Site, Status
 from .scoring import Score
 from .settings import Settings
+from .tables import Comment, Site, Status
 
 # The stored fields the checks look at.
 _FIELDS = (*rules.WORD_FIELDS, "honeypot", "form_rendered_at")

@@ -2,12 +2,13 @@
 
 import sqlalchemy as sa
 
-from .models import Comment, ModerationAction, Status
+from model.corpora import RECORD_FIELDS
+
+from .tables import Comment, ModerationAction, Status
 
 # A moderator's decision is the label: spam is spam, a human comment (published or not) is
 # ham. Sending a comment back to pending withdraws the decision, so it is no label.
 LABELS = {Status.SPAM: "spam", Status.APPROVED: "ham", Status.REJECTED: "ham"}
-RECORD_FIELDS = ("content", "author_name", "author_email", "author_url", "post_id")
 
 
 def latest_decisions() -> sa.Subquery:

@@ -9,7 +9,7 @@ from flask import Blueprint
 from . import scoring
 from .db import db, sqlite_file
 from .metrics import exposition
-from .models import Site
+from .tables import Site
 
 blp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)

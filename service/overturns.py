@@ -6,25 +6,22 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from . import access, labels, sites
+from . import labels, sites
 from .db import db
-from .models import Comment, Moderator, Status
+from .tables import Comment, Status
 
 
 def verdicts(
-    moderator: Moderator, since: datetime | None = None, version: str | None = None
+    scope: dict[int, sites.Thresholds], since: datetime | None = None, version: str | None = None
 ) -> Counter:
-    """Count the decided comments the moderator may see by (model said, moderators decided).
+    """Count the decided comments of the sites in scope by (model said, moderators decided).
 
+    scope maps each site id to its thresholds (sites.thresholds_of: a moderator's sites).
     Each side is "spam" or "ham": the model said spam when the comment's score reached
     its site's spam threshold; the moderators' latest decision is the truth. since: only
     decisions from then on; version: only comments that model version scored.
     """
-    spam_at = {
-        site_id: limits.spam
-        for site_id, limits in sites.thresholds_of(moderator).items()
-        if limits.spam is not None
-    }
+    spam_at = {site_id: limits.spam for site_id, limits in scope.items() if limits.spam is not None}
     if not spam_at:
         return Counter()
     decisions = labels.latest_decisions()
@@ -43,7 +40,7 @@ def verdicts(
         query = query.where(decisions.c.decided_at >= since)
     if version is not None:
         query = query.where(Comment.model_version == version)
-    counts = db.session.execute(access.visible(moderator, query)).one()
+    counts = db.session.execute(query).one()
     return Counter(dict(zip(cells, counts, strict=True)))
 
 

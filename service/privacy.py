@@ -1,20 +1,18 @@
 """Readers' data: anonymise old IP addresses, export or erase everything about an email."""
 
-import ipaddress
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from . import addresses
 from .db import db
-from .models import Comment, ModerationAction
+from .tables import Comment, ModerationAction
 
 
 def anonymise_ip(address: str) -> str:
     """Keep only the network of an address: an IPv4 /24 or an IPv6 /48."""
-    ip = ipaddress.ip_address(address)
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+    return str(addresses.network_of(address, {4: 24, 6: 48}).network_address)
 
 
 def purge_ips(before: datetime, batch: int = 1000) -> int:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 import model
 
-from .models import ModelVersion, VersionStatus
+from .tables import ModelVersion, VersionStatus
 
 SERVING = sa.select(ModelVersion.id).where(ModelVersion.status == VersionStatus.PROMOTED)
 
@@ -74,8 +74,7 @@ def import_classifier(session, classifier: model.Classifier, secret: str, now: d
         return existing
     data = model.artifact.dump(classifier.pipeline)
     # Re-dumping changes the bytes, so the stored manifest names the stored bytes' digest.
-    manifest = {**classifier.manifest, "sha256": model.artifact.sha256(data)}
-    manifest["size_bytes"] = len(data)
+    manifest = model.artifact.new_manifest(data, classifier.manifest)
     return add(session, data, manifest, secret, VersionStatus.PROMOTED, now)
 
 

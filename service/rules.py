@@ -7,17 +7,17 @@ hold rules, and last the trusted-commenter rule, which approves only when nothin
 before it decided. Refusals (closed post, duplicate, flood) happen before routing.
 """
 
-import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .models import Status
+from . import addresses
 from .normalize import word_list
 from .scoring import Score
 from .settings import DEFAULTS, Settings
+from .tables import Status
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,13 @@ WORD_FIELDS = {
 _LINK = re.compile(r"https?://|(?<![\w./])www\.", re.IGNORECASE)
 
 
+HONEYPOT_REASON = "honeypot field was filled in"
+
+
 def honeypot_check(context: Context) -> Decision | None:
     """Send a comment to spam when the form's hidden field was filled in."""
     if context.comment.get("honeypot"):
-        return Decision(Status.SPAM, "honeypot field was filled in")
+        return Decision(Status.SPAM, HONEYPOT_REASON)
     return None
 
 
@@ -79,11 +82,12 @@ def blocked_ip_check(context: Context) -> Decision | None:
     ip = context.comment.get("user_ip")
     if not ip:
         return None
-    address = ipaddress.ip_address(ip)
+    # Both sides canonical: a comment stored before addresses were may be spelled otherwise.
+    address = addresses.parse(ip)
     for blocked in context.settings.blocked_ips:
-        if address in ipaddress.ip_network(blocked):
+        if address in addresses.parse_network(blocked):
             where = "is blocked" if "/" not in blocked else f"is in blocked range {blocked}"
-            return Decision(Status.SPAM, f"IP {ip} {where}")
+            return Decision(Status.SPAM, f"IP {address} {where}")
     return None
 
 

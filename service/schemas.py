@@ -11,7 +11,8 @@ from typing import ClassVar
 import email_validator
 import marshmallow as ma
 
-from .models import Status
+from .addresses import Address
+from .tables import Status
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
 SORTS = ("-spam_score", "spam_score", "created_at", "-created_at")
@@ -177,7 +178,7 @@ class CommentIn(Strict):
     )
     content = Text(required=True, strip=True, validate=ma.validate.Length(1, 10_000))
     parent_id = Id(load_default=None, allow_none=True)
-    user_ip = ma.fields.IP(load_default=None, allow_none=True)
+    user_ip = Address(load_default=None, allow_none=True)
     user_agent = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
     referrer = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
     honeypot = Text(
@@ -194,12 +195,6 @@ class CommentIn(Strict):
             "when submitted sooner than the site's min_submit_seconds."
         },
     )
-
-    @ma.post_load
-    def _ip_as_text(self, data, **kwargs):
-        if data["user_ip"] is not None:
-            data["user_ip"] = str(data["user_ip"])
-        return data
 
 
 class CommentCreated(ma.Schema):
@@ -369,7 +364,17 @@ class QueuePage(ma.Schema):
 class Action(ma.Schema):
     """One moderation action as recorded: who, when, from what, to what."""
 
-    moderator = ma.fields.Function(lambda action: action.moderator.email)
+    moderator = ma.fields.Function(
+        lambda action: action.moderator.email if action.moderator else None,
+        metadata={"description": "The moderator's email; null when `via` says who decided."},
+    )
+    via = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Who decided, when not one of our moderators: the site's own "
+            "moderator through its Akismet client (e.g. `admin via WordPress/6.1.9`)."
+        },
+    )
     from_status = ma.fields.Enum(Status, by_value=True, data_key="from")
     to_status = ma.fields.Enum(Status, by_value=True, data_key="to")
     created_at = ma.fields.DateTime(data_key="at")

@@ -1,14 +1,15 @@
 """Per-site moderation settings: the schema that validates, documents and dumps them."""
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
 
+from . import addresses
 from .schemas import Email, Strict, Text
 
 TRUSTED_MODES = ("off", "previously_approved", "below_ham_threshold")
+MODERATION_PLACES = ("moderato", "client")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Settings:
     ham_threshold: float
     spam_threshold: float | None
     flood_per_minute: int | None
+    flood_interval_seconds: int
     min_submit_seconds: float
     close_after_days: int | None
     closed_posts: tuple[str, ...]
@@ -30,6 +32,7 @@ class Settings:
     allowed_authors: tuple[str, ...]
     cors_origins: tuple[str, ...]
     thread_depth: int
+    moderated_in: str
 
 
 class Network(ma.fields.String):
@@ -38,7 +41,7 @@ class Network(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            network = ipaddress.ip_network(text.strip(), strict=False)
+            network = addresses.parse_network(text.strip())
         except ValueError:
             raise ma.ValidationError("Not a valid IP address or CIDR range.") from None
         single = network.num_addresses == 1
@@ -125,8 +128,18 @@ class SiteSettings(Strict):
         strict=True,
         validate=ma.validate.Range(1, 10_000),
         metadata={
-            "description": "Stored comments a reader (by IP, and by email) may post per "
-            "minute; more get 429 with Retry-After. null: no flood control."
+            "description": "Stored comments a reader (by IP, an IPv6 reader by its /64, and "
+            "by email) may post per minute; more get 429 with Retry-After. null: no limit."
+        },
+    )
+    flood_interval_seconds = ma.fields.Integer(
+        load_default=15,
+        strict=True,
+        validate=ma.validate.Range(min=0, max=86_400),
+        metadata={
+            "description": "Seconds a reader (counted as for flood_per_minute) must wait "
+            "after a stored comment before the next, as WordPress's 15; sooner gets 429 "
+            "with Retry-After. 0: no wait."
         },
     )
     min_submit_seconds = ma.fields.Float(
@@ -168,6 +181,17 @@ class SiteSettings(Strict):
             "description": "Levels of replies a thread shows, the top level included (as "
             "WordPress's thread_comments_depth, default 5); a reply to a comment at the "
             "deepest level is attached to that comment's parent. 1: no replies, a flat thread."
+        },
+    )
+
+    moderated_in = ma.fields.String(
+        load_default="moderato",
+        validate=ma.validate.OneOf(MODERATION_PLACES),
+        metadata={
+            "description": "Where this site's held comments are decided: in Moderato's queue "
+            "(moderato), or in the site's own tool, e.g. WordPress with its Akismet plugin "
+            "(client), whose Spam / Not Spam reach Moderato as decisions; such a site's "
+            "pending comments then stay out of Moderato's queue, so none is decided twice."
         },
     )
 

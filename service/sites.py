@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from . import access, scoring
 from . import settings as schema
 from .db import db
-from .models import Moderator, Site
 from .settings import Settings
+from .tables import Moderator, Site
 
 _NAMED = sa.select(Site).where(Site.name == sa.bindparam("name"))
 
@@ -33,6 +33,12 @@ def changed(site: Site, changes: dict[str, Any]) -> Settings:
 def save(site: Site, settings: Settings) -> None:
     """Store settings in full, so what was saved is what stays in force."""
     site.settings = schema.dump(settings)
+
+
+def moderated_elsewhere() -> list[int]:
+    """Return the ids of the sites whose held comments are decided in their own tool."""
+    every = db.session.scalars(sa.select(Site))
+    return [site.id for site in every if settings_of(site).moderated_in == "client"]
 
 
 @dataclass(frozen=True)

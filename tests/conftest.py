@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from support import CONSOLE_PASSWORD, MODEL_DIR, SECRET, FixedClassifier, bearer
 
-from service import create_app, migrate
+from service import create_app, migrate, settings
 from service.db import create_engine, db
-from service.models import Base
+from service.tables import Base
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -160,14 +160,24 @@ def site_headers(site_key) -> dict:
 
 
 @pytest.fixture
-def submit(client, site_headers):
+def reader_pace() -> timedelta:
+    """How long after the last the `submit` fixture posts: past the default flood interval."""
+    return timedelta(seconds=settings.DEFAULTS.flood_interval_seconds)
+
+
+@pytest.fixture
+def submit(client, site_headers, clock, reader_pace):
     """Post a comment (a valid one unless overridden) with the site's key."""
 
     count = itertools.count(1)
 
     def post(**overrides):
-        # Each default comment says something new, so none is refused as a duplicate.
-        overrides.setdefault("content", f"{_valid_comment()['content']} ({next(count)})")
+        n = next(count)
+        # Each default comment says something new, so none is refused as a duplicate,
+        # and comes as a person writes, so flood control lets a reader's comments in.
+        overrides.setdefault("content", f"{_valid_comment()['content']} ({n})")
+        if n > 1:
+            clock.advance(seconds=reader_pace.total_seconds())
         return client.post(
             "/api/v1/comments", json=_valid_comment(**overrides), headers=site_headers
         )
@@ -227,6 +237,35 @@ def console(client, console_account):
             return client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
     return Console()
+
+
+# A real write failure, as a full disk gives, raised by the database itself; and its undoing
+# (TRUNCATE between tests leaves triggers in place).
+_REFUSE_INSERTS = {
+    "sqlite": (
+        "CREATE TRIGGER refuse BEFORE INSERT ON comments "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+        "DROP TRIGGER refuse",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full' "
+        "USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql; CREATE TRIGGER refuse BEFORE "
+        "INSERT ON comments FOR EACH ROW EXECUTE FUNCTION refuse()",
+        "DROP TRIGGER refuse ON comments; DROP FUNCTION refuse()",
+    ),
+}
+
+
+@pytest.fixture
+def refuse_inserts(app):
+    """Make the database refuse every new comment, as a full disk would, until the test ends."""
+    with app.app_context():
+        create, drop = _REFUSE_INSERTS[db.engine.dialect.name]
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(create)
+    yield
+    with app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql(drop)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def count_comments(app) -> int:
     import sqlalchemy as sa
 
     from service.db import db
-    from service.models import Comment
+    from service.tables import Comment
 
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))

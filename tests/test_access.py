@@ -6,7 +6,7 @@ from support import bearer
 
 from service import sites
 from service.db import db
-from service.models import Moderator, Role, Site
+from service.tables import Moderator, Role, Site
 
 NEW_MODERATOR = {"email": "new@news.example", "password": "a long enough password"}
 

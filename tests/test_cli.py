@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from support import CONSOLE_PASSWORD, count_comments
 
 from service.db import db
-from service.models import Moderator, Site
+from service.tables import Moderator, Site
 
 
 def test_site_key_is_printed_alone_on_the_last_line_and_stored_hashed(app, runner):

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import Comment, ModerationAction, Status
+from service.tables import Comment, ModerationAction, Status
 
 HOSTILE = {
     "author_name": '<img src=x onerror="alert(1)">Mallory',

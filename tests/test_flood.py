@@ -1,12 +1,19 @@
 """Flood control per reader and the per-site-key request limit: 429 with Retry-After."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from support import bearer, count_comments
 
 from service import ratelimit
 from service.errors import TooManyRequests
+
+
+@pytest.fixture
+def reader_pace() -> timedelta:
+    """Post without moving the clock: these tests time flood control themselves."""
+    return timedelta(0)
 
 
 def reader(n: int, **overrides) -> dict:
@@ -31,21 +38,22 @@ def assert_flooded(response, retry_after: int, per_minute: int) -> None:
     ids=["by-ip", "by-email"],
 )
 def test_a_reader_over_the_limit_gets_429_and_nothing_is_stored(app, submit, configure, vary):
-    configure(flood_per_minute=2)
+    configure(flood_per_minute=2, flood_interval_seconds=0)
 
     assert [submit(**reader(n, **vary(n))).status_code for n in range(2)] == [201, 201]
     assert_flooded(submit(**reader(2, **vary(2))), 60, 2)
     assert count_comments(app) == 2
 
 
-def test_the_default_is_four_a_minute(app, submit):
+def test_the_default_is_four_a_minute(app, submit, configure):
+    configure(flood_interval_seconds=0)
     codes = [submit(**reader(n)).status_code for n in range(5)]
 
     assert codes == [201, 201, 201, 201, 429]
 
 
 def test_retry_after_counts_down_to_when_the_oldest_leaves_the_window(submit, configure, clock):
-    configure(flood_per_minute=2)
+    configure(flood_per_minute=2, flood_interval_seconds=0)
     submit(**reader(0))
     clock.advance(seconds=20)
     submit(**reader(1))
@@ -66,7 +74,7 @@ def test_other_readers_are_not_held_back(submit, configure):
 
 
 def test_refused_requests_do_not_count(app, submit, configure):
-    configure(flood_per_minute=2)
+    configure(flood_per_minute=2, flood_interval_seconds=0)
     submit(**reader(0))
 
     assert submit(**reader(0)).status_code == 409  # duplicate
@@ -85,8 +93,60 @@ def test_a_failed_store_gives_its_place_back(app):
             pass
 
 
+# --- one comment every so many seconds, as WordPress ------------------------------------------
+
+
+def test_by_default_a_reader_waits_15_seconds_between_comments(app, submit, clock):
+    codes = []
+    for n in range(3):  # three comments in three seconds
+        codes.append(submit(**reader(n)))
+        clock.advance(seconds=1)
+
+    assert [r.status_code for r in codes] == [201, 429, 429]
+    assert codes[2].headers["Retry-After"] == "13"
+    assert codes[2].get_json() == {
+        "error": "too many comments from this reader: at most 4 per minute and one every 15 seconds"
+    }
+    assert count_comments(app) == 1
+    clock.advance(seconds=12)
+    assert submit(**reader(3)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "vary",
+    [
+        lambda n: {"author_email": f"r{n}@example.kz"},
+        lambda n: {"user_ip": f"2001:db8:1:2::{n + 1}"},
+    ],
+    ids=["by-ip", "by-email"],
+)
+def test_the_interval_holds_without_a_per_minute_limit(app, submit, configure, clock, vary):
+    configure(flood_per_minute=None, flood_interval_seconds=30)
+    assert submit(**reader(0, **vary(0))).status_code == 201
+    clock.advance(seconds=10)
+
+    refused = submit(**reader(1, **vary(1)))
+
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "20"
+    assert refused.get_json() == {
+        "error": "too many comments from this reader: one every 30 seconds"
+    }
+    assert count_comments(app) == 1
+
+
+def test_a_failed_store_gives_its_place_in_the_interval_back(app):
+    with app.test_request_context():
+        with pytest.raises(RuntimeError), ratelimit.reader_slot(1, None, "a@b.kz", None, 15):
+            raise RuntimeError("storage failed")
+        with ratelimit.reader_slot(1, None, "a@b.kz", None, 15):
+            pass
+        with pytest.raises(TooManyRequests), ratelimit.reader_slot(1, None, "a@b.kz", 9, 15):
+            pass
+
+
 def test_no_flood_limit_when_turned_off(submit, configure):
-    configure(flood_per_minute=None)
+    configure(flood_per_minute=None, flood_interval_seconds=0)
 
     assert {submit(**reader(n)).status_code for n in range(8)} == {201}
 
@@ -94,20 +154,22 @@ def test_no_flood_limit_when_turned_off(submit, configure):
 # --- the per-site-key request rate ------------------------------------------------------------
 
 
-def test_a_site_key_is_limited_per_second_even_with_a_wrong_secret(
-    make_app, site_key, valid_comment, clock
+def test_a_site_key_is_limited_per_second_but_not_by_a_wrong_secret(
+    make_app, site_key, valid_comment, clock, configure
 ):
-    client = make_app(SITE_REQUESTS_PER_SECOND=2).test_client()
+    client = make_app(SITE_REQUESTS_PER_SECOND=2, SITE_REQUEST_BURST=2).test_client()
+    configure(flood_interval_seconds=0)
     wrong = bearer(site_key.partition(".")[0] + ".wrong-secret")
 
     codes = [
         client.post("/api/v1/comments", json=valid_comment(content=f"n{n}"), headers=headers)
-        for n, headers in enumerate([bearer(site_key), wrong, bearer(site_key)])
+        for n, headers in enumerate([bearer(site_key), wrong, bearer(site_key), bearer(site_key)])
     ]
 
-    assert [r.status_code for r in codes] == [201, 401, 429]
-    assert codes[2].headers["Retry-After"] == "1"
-    assert codes[2].get_json() == {
+    # The wrong secret is refused without spending the site's budget of two.
+    assert [r.status_code for r in codes] == [201, 401, 201, 429]
+    assert codes[3].headers["Retry-After"] == "1"
+    assert codes[3].get_json() == {
         "error": "too many requests with this site key: at most 2 per second"
     }
     clock.advance(seconds=1)
@@ -140,7 +202,7 @@ def shared(make_app, redis_url):
 
 
 def test_two_apps_sharing_redis_share_the_limit(shared, site_headers, valid_comment, configure):
-    configure(flood_per_minute=3)
+    configure(flood_per_minute=3, flood_interval_seconds=0)
     first, second = (app.test_client() for app in shared)
 
     codes = [
@@ -187,3 +249,38 @@ def test_memory_windows_forget_readers_whose_windows_have_passed():
 
     # Swept as it grew: only the readers still inside their window are kept.
     assert len(windows._entries) == 1000
+
+
+# --- one reader, however its address is written ---------------------------------------------
+
+
+def test_a_reader_s_ipv6_64_counts_as_one_reader(app, submit, configure):
+    configure(flood_per_minute=2, flood_interval_seconds=0)
+
+    codes = [
+        submit(
+            **reader(n, user_ip=f"2001:db8:1:2::{n}", author_email=f"r{n}@example.kz")
+        ).status_code
+        for n in range(1, 7)
+    ]
+
+    assert codes == [201, 201, 429, 429, 429, 429]
+    assert count_comments(app) == 2
+    other_64 = reader(7, user_ip="2001:db8:1:3::1", author_email="r7@example.kz")
+    assert submit(**other_64).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("198.51.100.91", "::ffff:198.51.100.91"),
+        ("::ffff:198.51.100.91", "198.51.100.91"),
+        ("fe80::1%eth0", "fe80::1%eth1"),
+    ],
+)
+def test_two_spellings_of_one_address_count_as_one_reader(app, submit, configure, first, second):
+    configure(flood_per_minute=1, flood_interval_seconds=0)
+    assert submit(**reader(0, user_ip=first, author_email="a@example.kz")).status_code == 201
+
+    assert_flooded(submit(**reader(1, user_ip=second, author_email="b@example.kz")), 60, 1)
+    assert count_comments(app) == 1

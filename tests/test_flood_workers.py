@@ -16,9 +16,9 @@ ATTEMPTS = 12
 
 @pytest.fixture
 def shared_server(tmp_path, redis_url):
-    """Two gunicorn workers on one SQLite file, counting in Redis; yield (base, site key, log)."""
+    """Two gunicorn workers on one SQLite file, counting in Redis; yield (base, secrets, log)."""
     database_url = f"sqlite:///{tmp_path / 'moderato.db'}"
-    site_key = prepare(database_url)["site"]
+    secrets = prepare(database_url)
     env = {
         "DATABASE_URL": database_url,
         # Unscored comments are routed all the same, and workers boot without loading a model.
@@ -31,7 +31,7 @@ def shared_server(tmp_path, redis_url):
     access_log = ("--access-logfile", str(access), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
     with gunicorn(env, tmp_path, workers=2, extra_args=access_log) as server:
         wait_until_both_workers_serve(server.base, access)
-        yield server.base, site_key, access
+        yield server.base, secrets, access
 
 
 def workers_seen(access: Path, request: str) -> set[str]:
@@ -48,8 +48,8 @@ def wait_until_both_workers_serve(base: str, access: Path) -> None:
             list(pool.map(lambda _: requests.get(f"{base}/healthz", timeout=5), range(8)))
 
 
-def test_one_reader_gets_exactly_the_limit_across_two_workers(shared_server):
-    base, site_key, access = shared_server
+def post_at_once(base: str, site_key: str) -> list[requests.Response]:
+    """Post ATTEMPTS comments from one address at once, so both workers are busy and must agree."""
 
     def post(n: int) -> requests.Response:
         body = {
@@ -62,12 +62,32 @@ def test_one_reader_gets_exactly_the_limit_across_two_workers(shared_server):
         headers = {"Authorization": f"Bearer {site_key}"}
         return requests.post(f"{base}/api/v1/comments", json=body, headers=headers, timeout=30)
 
-    # Sent at once, so both workers are busy at the same time and must agree.
     with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        responses = list(pool.map(post, range(ATTEMPTS)))
+        return list(pool.map(post, range(ATTEMPTS)))
+
+
+def test_one_reader_gets_exactly_the_limit_across_two_workers(shared_server):
+    base, secrets, access = shared_server
+    headers = {"Authorization": f"Bearer {secrets['moderators'][0]}"}
+    # The per-minute limit alone, not the interval between comments.
+    change = {"flood_interval_seconds": 0}
+    settings = requests.patch(f"{base}/api/v1/sites/news/settings", json=change, headers=headers)
+    assert settings.status_code == 200, settings.text
+
+    responses = post_at_once(base, secrets["site"])
 
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] * READERS_LIMIT + [429] * (ATTEMPTS - READERS_LIMIT)
     refused = [r for r in responses if r.status_code == 429]
     assert all(1 <= int(r.headers["Retry-After"]) <= 60 for r in refused)
     assert len(workers_seen(access, "POST /api/v1/comments")) == 2, "both workers took comments"
+
+
+def test_one_reader_stores_one_comment_in_the_interval_across_two_workers(shared_server):
+    base, secrets, _ = shared_server
+
+    responses = post_at_once(base, secrets["site"])
+
+    assert sorted(r.status_code for r in responses) == [201] + [429] * (ATTEMPTS - 1)
+    refused = [r for r in responses if r.status_code == 429]
+    assert all(1 <= int(r.headers["Retry-After"]) <= 15 for r in refused)

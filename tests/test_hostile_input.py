@@ -312,3 +312,11 @@ def admin_console(console, site_key):
     """A console logged in as an admin over every site, with one site to act on."""
     console.login("root@news.example", "--admin")
     return console
+
+
+def test_a_user_ip_longer_than_its_column_is_stored_as_the_address_it_names(app, submit, moderator):
+    response = submit(user_ip="fe80::1%" + "x" * 200)  # a zone id names the relaying host's NIC
+
+    assert response.status_code == 201
+    stored = moderator.get(f"/api/v1/comments/{response.get_json()['id']}").get_json()
+    assert stored["user_ip"] == "fe80::1"

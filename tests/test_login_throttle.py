@@ -96,3 +96,10 @@ def test_the_client_address_is_the_proxy_aware_one_app_wide(app, client, caplog,
     assert [record.remote_addr for record in caplog.records if hasattr(record, "remote_addr")] == [
         logged
     ]
+
+
+def test_guesses_from_one_ipv6_64_count_as_one_client(attempt):
+    answers = [attempt("wrong guess", address=f"2001:db8:5:6::{n:x}") for n in range(1, 12)]
+
+    assert answers == [401] * 10 + [429]
+    assert attempt(CONSOLE_PASSWORD, address="2001:db8:5:7::1") == 302  # the next /64 may log in

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 
 from service import admission, migrate
 from service.db import create_engine, db
-from service.models import Base
+from service.tables import Base
 
 
 def test_migrated_database_matches_the_models(app):
@@ -42,6 +42,19 @@ def test_comments_stored_twice_before_the_fingerprint_survive_its_migration(tmp_
             " :content, :status, :reasons, :created_at, :version)"
         )
         connection.execute(insert, [row, row])
+        # A decision on it, so that no later migration may rebuild a table others refer to.
+        connection.execute(
+            sa.text(
+                "INSERT INTO moderators (id, email, role, key_id, key_hash, created_at) "
+                "VALUES (1, 'ed@news.example', 'moderator', 'mk', 'mh', '2026-11-01');"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO moderation_actions (comment_id, moderator_id, from_status, "
+                "to_status, created_at) VALUES (1, 1, 'pending', 'approved', '2026-11-02')"
+            )
+        )
 
     migrate.upgrade(engine)
 

@@ -4,14 +4,14 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import ModerationAction
+from service.tables import ModerationAction
 
 
 def test_detail_shows_reasons_history_and_author_record(moderator, submit, clock):
     earlier = submit(content="An earlier comment of mine.").get_json()["id"]
-    comment = submit().get_json()["id"]
+    comment = submit().get_json()["id"]  # 15 s later: `submit` paces a reader's comments
     moderator.post(f"/api/v1/comments/{earlier}/moderate", {"action": "approve"})
-    clock.advance(minutes=5)
+    clock.advance(minutes=4, seconds=45)
     moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "reject"})
 
     response = moderator.get(f"/api/v1/comments/{comment}")

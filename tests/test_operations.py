@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from service.db import db
 from service.logs import JSONFormatter
-from service.models import Comment, ModerationAction
+from service.tables import Comment, ModerationAction
 
 
 def test_every_response_has_a_request_id_and_echoes_a_safe_one(client):

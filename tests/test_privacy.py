@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import Comment
+from service.tables import Comment
 
 STORED = "Zoë.Ü@example.de"
 
@@ -52,20 +52,10 @@ def test_export_holds_every_stored_field_of_a_comment(runner, submit):
     }
 
 
-# A real write failure, as a full disk or a broken column would give, raised by the database.
-REFUSE_INSERTS = {
-    "sqlite": "CREATE TRIGGER refuse BEFORE INSERT ON comments "
-    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
-    "postgresql": "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-    "RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql;"
-    " CREATE TRIGGER refuse BEFORE INSERT ON comments FOR EACH ROW EXECUTE FUNCTION refuse()",
-}
-
-
-def test_a_failed_insert_logs_no_reader_data(make_app, site_headers, valid_comment, caplog):
+def test_a_failed_insert_logs_no_reader_data(
+    make_app, site_headers, valid_comment, refuse_inserts, caplog
+):
     app = make_app(PROPAGATE_EXCEPTIONS=False)  # handled and logged as in production
-    with app.app_context(), db.engine.begin() as connection:
-        connection.exec_driver_sql(REFUSE_INSERTS[db.engine.dialect.name])
     caplog.set_level(logging.DEBUG)
     body = valid_comment(author_email="hidden.reader@example.org", user_ip="198.51.100.77")
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from support import bearer
 
 from service.db import db
-from service.models import Comment, Status
+from service.tables import Comment, Status
 
 POST = "relatives-of-missing-kazakhs-fall-silent"
 

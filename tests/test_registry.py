@@ -11,7 +11,7 @@ from support import MODEL_DIR, FixedClassifier, bearer, plant
 import model
 from service import registry, scoring
 from service.db import db
-from service.models import ModelVersion, VersionStatus
+from service.tables import ModelVersion, VersionStatus
 
 
 class Ticks:

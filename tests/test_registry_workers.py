@@ -8,7 +8,7 @@ import requests
 from live import BIN, ROOT, gunicorn, prepare
 from support import SECRET, bearer
 
-from model import campaign
+from research import campaign
 
 
 def post_comments(base: str, headers: dict, records, first_ip: int) -> list[dict]:

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service import rules, settings
-from service.models import Status
 from service.scoring import Score
+from service.tables import Status
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 COMMENT = {
@@ -167,6 +167,18 @@ def test_blocked_email_domains_and_their_subdomains_are_spam(email, blocked):
         ("203.0.113.7", ["203.0.113.0/24"], "IP 203.0.113.7 is in blocked range 203.0.113.0/24"),
         ("2001:db8::5", ["2001:db8::/32"], "IP 2001:db8::5 is in blocked range 2001:db8::/32"),
         ("203.0.113.7", ["198.51.100.0/24", "2001:db8::/32"], None),
+        # Matched on the canonical form, however the address or the range is written.
+        (
+            "::ffff:203.0.113.9",
+            ["203.0.113.0/24"],
+            "IP 203.0.113.9 is in blocked range 203.0.113.0/24",
+        ),
+        (
+            "203.0.113.9",
+            ["::ffff:203.0.113.0/120"],
+            "IP 203.0.113.9 is in blocked range 203.0.113.0/24",
+        ),
+        ("fe80::1%eth0", ["fe80::1%eth1"], "IP fe80::1 is blocked"),
         (None, ["0.0.0.0/0"], None),
     ],
 )

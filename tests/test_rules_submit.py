@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import Comment, Status
+from service.tables import Comment, Status
 
 POST = "relatives-of-missing-kazakhs-fall-silent"
 
@@ -116,6 +116,11 @@ def test_a_form_time_needs_a_zone(app, submit):
             {"blocked_ips": ["203.0.113.0/24"]},
             {},
             "IP 203.0.113.7 is in blocked range 203.0.113.0/24",
+        ),
+        (
+            {"blocked_ips": ["203.0.113.0/24"]},
+            {"user_ip": "::ffff:203.0.113.9"},
+            "IP 203.0.113.9 is in blocked range 203.0.113.0/24",
         ),
     ],
 )
@@ -274,7 +279,8 @@ def test_without_close_after_days_posts_stay_open(app, submit, clock):
 def test_the_same_comment_sent_twenty_times_at_once_is_stored_once(
     make_app, site_headers, valid_comment, configure
 ):
-    configure(flood_per_minute=None)  # twenty at once from one reader: not what this tests
+    # Twenty at once from one reader: not what this tests.
+    configure(flood_per_minute=None, flood_interval_seconds=0)
     app = make_app(SITE_REQUESTS_PER_SECOND=0)
     body = valid_comment(content="Sent twenty times by an impatient back end.")
     start = threading.Barrier(20)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from support import bearer
 
 from service.db import db
-from service.models import Site
+from service.tables import Site
 
 PATH = "/api/v1/sites/news/settings"
 DEFAULTS = {
@@ -16,12 +16,14 @@ DEFAULTS = {
     "ham_threshold": 0.2,
     "spam_threshold": None,
     "flood_per_minute": 4,
+    "flood_interval_seconds": 15,
     "min_submit_seconds": 3.0,
     "close_after_days": None,
     "closed_posts": [],
     "blocked_email_domains": [],
     "blocked_ips": [],
     "thread_depth": 5,
+    "moderated_in": "moderato",
     "allowed_authors": [],
     "cors_origins": [],
 }
@@ -88,6 +90,9 @@ def test_values_are_normalised(admin, site_key):
         ({"trusted": "sometimes"}, "trusted"),
         ({"ham_threshold": 1.5}, "ham_threshold"),
         ({"flood_per_minute": 0}, "flood_per_minute"),
+        ({"flood_interval_seconds": -1}, "flood_interval_seconds"),
+        ({"flood_interval_seconds": 1.5}, "flood_interval_seconds"),
+        ({"flood_interval_seconds": None}, "flood_interval_seconds"),
         ({"min_submit_seconds": -1}, "min_submit_seconds"),
         ({"close_after_days": 0}, "close_after_days"),
         ({"moderation_words": "casino"}, "moderation_words"),

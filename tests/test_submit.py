@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.db import db
-from service.models import Comment, Status
+from service.tables import Comment, Status
 
 
 def stored(app) -> list[Comment]:

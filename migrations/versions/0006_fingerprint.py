@@ -24,11 +24,11 @@ def _fingerprint(site_id: int, post_id: str, email: str, content: str) -> str:
 
 
 def upgrade():
-    with op.batch_alter_table("comments") as batch:
-        batch.add_column(sa.Column("fingerprint", sa.String(length=64), nullable=True))
+    # Plain ALTER and CREATE INDEX: a batch rebuild of comments would trip SQLite's foreign
+    # keys from moderation_actions.
+    op.add_column("comments", sa.Column("fingerprint", sa.String(length=64), nullable=True))
     _backfill(op.get_bind())
-    with op.batch_alter_table("comments") as batch:
-        batch.create_unique_constraint(batch.f("uq_comments_fingerprint"), ["fingerprint"])
+    op.create_index(op.f("ix_comments_fingerprint"), "comments", ["fingerprint"], unique=True)
 
 
 def _backfill(connection: sa.Connection) -> None:
@@ -63,6 +63,6 @@ def _backfill(connection: sa.Connection) -> None:
 
 
 def downgrade():
+    op.drop_index(op.f("ix_comments_fingerprint"), table_name="comments")
     with op.batch_alter_table("comments") as batch:
-        batch.drop_constraint(batch.f("uq_comments_fingerprint"), type_="unique")
         batch.drop_column("fingerprint")

@@ -6,7 +6,6 @@ from flask_smorest import abort
 from .. import comments, overturns, registry, scoring, sites
 from ..bearer import moderator_required
 from ..db import db
-from ..models import Moderator
 from ..schemas import (
     ACTIONS,
     BulkModerateIn,
@@ -17,6 +16,7 @@ from ..schemas import (
     QueuePage,
     QueueQuery,
 )
+from ..tables import Moderator
 from . import BEARER, Blueprint, require_json
 
 blp = Blueprint(
@@ -87,7 +87,8 @@ def model_info():
         "training_data": manifest.get("data"),
         "metrics": manifest.get("metrics"),
         "drift": overturns.drift(
-            overturns.verdicts(g.moderator, promoted_at, classifier.version), promoted_at
+            overturns.verdicts(sites.thresholds_of(g.moderator), promoted_at, classifier.version),
+            promoted_at,
         ),
     }
 

@@ -4,8 +4,8 @@ from flask import g, request, url_for
 
 from .. import comments, metrics, sites
 from ..bearer import site_required
-from ..models import Site
 from ..schemas import CommentCreated, CommentIn, PostQuery, PublicThread
+from ..tables import Site
 from . import BEARER, Blueprint, require_json
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1", description="Submit and read comments.")

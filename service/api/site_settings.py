@@ -7,8 +7,8 @@ from .. import access, sites
 from ..bearer import moderator_required
 from ..db import db
 from ..errors import NotFound
-from ..models import Role, Site
 from ..settings import Settings, SiteSettings, SiteSettingsChange
+from ..tables import Role, Site
 from . import BEARER, Blueprint, require_json
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Configure sites (admins).")

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from .. import sites
 from ..db import db
-from ..models import Moderator, Site
+from ..tables import Moderator, Site
 
 
 def refuse_taken(model, column, value: str, what: str) -> None:

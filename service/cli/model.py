@@ -6,6 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from model import retrain as recipe
+
 from .. import registry, retrain, scoring
 from ..clock import now
 from ..db import db
@@ -18,10 +20,10 @@ def _progress(message: str) -> None:
     click.echo(f"[retrain] {message}", err=True)
 
 
-def settings(margin: float | None = None) -> retrain.Settings:
-    """Read the retrain settings from the app's config, with an optional margin override."""
+def options(margin: float | None = None) -> recipe.Options:
+    """Read the retrain options from the app's config, with an optional margin override."""
     config = current_app.config
-    return retrain.Settings(
+    return recipe.Options(
         corpora=config["RETRAIN_CORPORA"],
         holdout=config["RETRAIN_HOLDOUT"],
         margin=config["RETRAIN_MARGIN"] if margin is None else margin,
@@ -37,7 +39,7 @@ def settings(margin: float | None = None) -> retrain.Settings:
 def retrain_command(force, margin):
     """Train on the corpora plus moderators' labels; promote if not worse than the champion."""
     champion = scoring.classifier()
-    chosen = settings(margin)
+    chosen = options(margin)
     try:
         evaluation, row, promoted = retrain.run(
             db.session, champion, current_app.config["SECRET_KEY"], chosen, force, now(), _progress
@@ -48,7 +50,7 @@ def retrain_command(force, margin):
     click.echo(decision(evaluation, chosen.margin, promoted, row.version))
 
 
-def decision(evaluation: retrain.Evaluation, margin: float, promoted: bool, version: str) -> str:
+def decision(evaluation: recipe.Evaluation, margin: float, promoted: bool, version: str) -> str:
     """Say what was decided and why, in one line."""
     name = evaluation.metric
     new = evaluation.challenger[name]
@@ -76,7 +78,7 @@ def list_command():
         mark = "*" if serving is not None and row.id == serving.id else " "
         promoted = f"promoted {row.promoted_at:%Y-%m-%d %H:%M:%S}" if row.promoted_at else ""
         data = row.manifest.get("data") or []
-        labels = next((d["rows"] for d in data if d.get("name") == retrain.SITE_GROUP), 0)
+        labels = next((d["rows"] for d in data if d.get("name") == recipe.SITE_GROUP), 0)
         click.echo(
             f"{mark} {row.version:<32} {row.status:<11} threshold {row.manifest['threshold']:.3f} "
             f"site labels {labels:<7} {promoted}"

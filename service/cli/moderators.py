@@ -9,7 +9,7 @@ from ..clock import now
 from ..console import passwords, sessions
 from ..console.forms import LoginEmail
 from ..db import db
-from ..models import Moderator, Role
+from ..tables import Moderator, Role
 from . import lookups
 from .lookups import refuse_taken
 

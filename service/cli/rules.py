@@ -14,8 +14,8 @@ from .. import sites
 from ..db import db
 from ..dryrun import replay
 from ..errors import flatten
-from ..models import Site
 from ..settings import Settings
+from ..tables import Site
 from .lookups import site as site_named
 
 group = AppGroup("rules", help="Try moderation rules against stored comments.")

@@ -1,12 +1,13 @@
-"""`flask sites ...`: create sites and rotate their API keys."""
+"""`flask sites ...`: create sites, rotate their API keys, issue their Akismet keys."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .. import credentials
 from ..clock import now
 from ..db import db
-from ..models import Site
+from ..tables import Site
 from .lookups import refuse_taken, site
 
 group = AppGroup("sites", help="Manage the sites that submit comments.")
@@ -22,6 +23,21 @@ def sites_create(name):
     db.session.commit()
     click.echo(f"created site {name!r}; its API key (shown only this once):")
     click.echo(token)
+
+
+@group.command("akismet-key")
+@click.argument("name")
+def sites_akismet_key(name):
+    """Give a site a new Akismet key (12 hex digits), printed alone on the last line.
+
+    WordPress's Akismet plugin, or any Akismet client pointed at this service, uses it;
+    the site's previous Akismet key stops working at once.
+    """
+    site_row = site(name)
+    key, site_row.akismet_key_hash = credentials.issue_akismet_key(current_app.config["SECRET_KEY"])
+    db.session.commit()
+    click.echo(f"new Akismet key for site {name!r}; any previous one no longer works:")
+    click.echo(key)
 
 
 @group.command("rotate-key")

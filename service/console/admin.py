@@ -8,8 +8,8 @@ from .. import access, credentials, scoring
 from .. import settings as schema
 from ..clock import now
 from ..db import db
-from ..models import Moderator, Site
 from ..sites import changed, save, settings_of
+from ..tables import Moderator, Site
 from . import passwords
 from .blueprint import bp
 from .forms import NewModeratorForm, NewSiteForm, load_form

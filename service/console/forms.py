@@ -5,8 +5,8 @@ from typing import ClassVar
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
-from ..models import Role, Status
 from ..schemas import SORTS, Email, Id, Strict, Text
+from ..tables import Role, Status
 from . import passwords
 
 # What each console button does: the API's three decisions plus taking a comment down.

@@ -18,10 +18,10 @@ from flask import (
     url_for,
 )
 
-from .. import ratelimit
+from .. import addresses, ratelimit
 from ..clock import now
 from ..db import db
-from ..models import Moderator, Role
+from ..tables import Moderator, Role
 from . import passwords, sessions
 from .blueprint import bp
 from .forms import LoginForm, load_form
@@ -100,8 +100,9 @@ def login():
 
 
 def _limits(email: str) -> list[tuple[str, int]]:
-    """The windows a login attempt counts in, with their limits (by the proxy-aware address)."""
-    address = request.remote_addr
+    """The windows a login attempt counts in, with their limits (by the proxy-aware address,
+    an IPv6 client by its /64 as everywhere else)."""
+    address = addresses.client(request.remote_addr)
     return [
         (f"login:pair:{email.casefold()}:{address}", LOGIN_ATTEMPTS),
         (f"login:ip:{address}", current_app.config["LOGIN_FAILURES_PER_ADDRESS"]),

@@ -2,7 +2,7 @@
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import Moderator
+from ..tables import Moderator
 from . import sessions
 
 MIN_LENGTH = 12

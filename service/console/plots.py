@@ -11,7 +11,7 @@ matplotlib.use("Agg")  # no display; must precede any figure
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ..models import Status
+from ..tables import Status
 
 # The same hues as the console's badges and buttons, so a status reads the same everywhere.
 COLOURS = {

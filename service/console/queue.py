@@ -5,7 +5,7 @@ from flask import flash, g, jsonify, redirect, render_template, request, session
 
 from .. import access, clock, comments, sites
 from ..db import db
-from ..models import Moderator, Site
+from ..tables import Moderator, Site
 from .blueprint import bp
 from .forms import ACTIONS, ActionForm, ListQuery, UndoForm, load_form
 from .login import login_required, safe_next

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Response, abort, g, render_template
 
 from .. import clock, overturns, sites
-from ..models import Moderator, Status
+from ..tables import Moderator, Status
 from . import stats
 from .blueprint import bp
 from .login import login_required
@@ -28,7 +28,7 @@ def stats_page():
     per_day = stats.outcomes_per_day(g.console_user, since)
     totals = {status: sum(day[status] for day in per_day.values()) for status in Status}
     received = sum(totals.values())
-    decisions = overturns.verdicts(g.console_user, since)
+    decisions = overturns.verdicts(sites.thresholds_of(g.console_user), since)
     decided = sum(decisions.values())
     overturned = decisions["spam", "ham"] + decisions["ham", "spam"]
     return render_template(
@@ -67,7 +67,7 @@ def chart(chart: str):
         drawn = thresholds[0] if len(thresholds) == 1 else None  # one line, or none to mislead
         svg = plots.histogram(stats.scores(user, since), drawn)
     elif chart == "overturns":
-        svg = plots.overturns(overturns.verdicts(user, since))
+        svg = plots.overturns(overturns.verdicts(sites.thresholds_of(user), since))
     else:
         abort(404)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})

@@ -9,7 +9,7 @@ worker, without a server-side store.
 from flask import session
 
 from ..db import db
-from ..models import Moderator
+from ..tables import Moderator
 
 
 def start(moderator: Moderator) -> None:

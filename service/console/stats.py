@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from .. import access
 from ..db import db
-from ..models import Comment, Moderator
+from ..tables import Comment, Moderator
 
 
 def days_between(start: date, end: date) -> list[date]:

@@ -12,10 +12,10 @@ from flask import Flask
 from support import SECRET
 from werkzeug.serving import make_server
 
-from service import create_app, migrate
+from service import create_app, migrate, settings, sites
 from service.clock import now
 from service.db import create_engine, db
-from service.models import Comment, Site, Status
+from service.tables import Comment, Site, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -111,7 +111,11 @@ def servers(tmp_path_factory) -> Servers:
         )
         assert result.exit_code == 0, result.output
     with app.app_context():
-        site_id = db.session.query(Site.id).scalar()
+        site = db.session.query(Site).one()
+        # Every reader here comments from the browser's one address, seconds apart.
+        sites.save(site, settings.load({"flood_interval_seconds": 0}))
+        db.session.commit()
+        site_id = site.id
     moderato = serve(app)
     news = _news_site_module().create_app({"MODERATO_URL": moderato, "MODERATO_SITE_KEY": site_key})
     yield Servers(moderato=moderato, news=serve(news), app=app, site_id=site_id)

@@ -4,7 +4,7 @@ import time
 
 from playwright.sync_api import expect
 
-from service.models import Status
+from service.tables import Status
 
 ARTICLE = "/relatives-of-missing-kazakhs-fall-silent"
 XSS_NAME = '<img src=x onerror="window.__xss=1;alert(1)">Mallory'

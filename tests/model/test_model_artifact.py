@@ -55,6 +55,19 @@ def test_the_version_folder_holds_artifact_manifest_signature_report_and_latest(
     }
 
 
+def test_a_new_manifest_names_its_bytes_and_a_redumped_model_keeps_its_name(classifier):
+    fresh = artifact.new_manifest(b"new bytes", {"threshold": 0.5})
+    redumped = artifact.new_manifest(b"re-dumped bytes", classifier.manifest)
+
+    assert fresh["version"].endswith("-" + artifact.sha256(b"new bytes")[:8])
+    assert fresh["libraries"] == artifact.library_versions()
+    assert {key: redumped[key] for key in ("version", "trained_at", "threshold", "metrics")} == {
+        key: classifier.manifest[key] for key in ("version", "trained_at", "threshold", "metrics")
+    }
+    assert redumped["sha256"] == artifact.sha256(b"re-dumped bytes")
+    assert redumped["size_bytes"] == len(b"re-dumped bytes")
+
+
 def test_latest_version_dir_is_none_without_a_model(tmp_path):
     assert model.latest_version_dir(tmp_path) is None
     (tmp_path / "LATEST").write_text("gone\n")

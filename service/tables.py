@@ -1,4 +1,4 @@
-"""Tables: sites, moderators, comments, the moderation actions on them, model versions."""
+"""The database tables: sites, moderators, comments, moderation actions, model versions."""
 
 import enum
 from datetime import UTC, datetime
@@ -88,6 +88,8 @@ class Site(Credential, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Moderation rules its admins saved (service.settings); {} means all defaults.
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # Its Akismet key's digest (credentials.akismet_digest); null until one is issued.
+    akismet_key_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True, unique=True)
 
 
 class Moderator(Credential, Base):
@@ -123,6 +125,8 @@ class Comment(Base):
         # The public thread of a post and an author's record.
         sa.Index(None, "site_id", "post_id", "status", "created_at"),
         sa.Index(None, "site_id", "author_email", "status"),
+        # A unique index, not a constraint: SQLite adds one without rebuilding the table.
+        sa.Index(None, "fingerprint", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +151,7 @@ class Comment(Base):
     # sha256 of (site, post, author email, content): unique, so the same comment sent
     # twice at once is stored once (admission.fingerprint). Null on rows that were
     # already duplicates before the constraint existed.
-    fingerprint: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     # Optimistic lock: an UPDATE that finds another version fails, so two
     # moderators can never both act on the same state of a comment.
     version: Mapped[int] = mapped_column(default=1)
@@ -172,13 +176,16 @@ class ModerationAction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id"), index=True)
-    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderators.id"))
+    # The moderator who decided; null when no person of ours did, and `via` says who:
+    # the site's own moderators through its Akismet client, or an import of its history.
+    moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderators.id"))
+    via: Mapped[str | None] = mapped_column(sa.String(200))
     from_status: Mapped[Status] = mapped_column(_enum(Status, "from_status"))
     to_status: Mapped[Status] = mapped_column(_enum(Status, "to_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     comment: Mapped[Comment] = orm.relationship(back_populates="actions", lazy="raise")
-    moderator: Mapped[Moderator] = orm.relationship(lazy="joined")
+    moderator: Mapped[Moderator | None] = orm.relationship(lazy="joined")
 
 
 class VersionStatus(enum.StrEnum):

@@ -28,7 +28,7 @@ def latencies(classifier: artifact.Classifier, records: list[dict], repeat: int)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark command line; the last stdout line is a JSON object."""
-    parser = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m research.latency", description=__doc__)
     add_model_arguments(parser)
     parser.add_argument(
         "--repeat", type=int, default=3, help="passes over the comments (default: 3)"

@@ -1,4 +1,4 @@
-"""Time `flask model retrain` on N labelled comments: `python -m service.retrain_bench N`.
+"""Time `flask model retrain` on N labelled comments: `python -m research.retrain_cost N`.
 
 Fills a fresh database (a temporary SQLite file unless --database is given) with N campaign
 comments and readers' replies, each with a moderator's decision, then runs the retrain
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from model import campaign
-
-from . import create_app, migrate
-from .clock import now
-from .config import ROOT
-from .db import db
-from .models import Comment, ModerationAction, Moderator, Site, Status
+from research import campaign
+from service import create_app, migrate
+from service.clock import now
+from service.config import ROOT
+from service.db import db
+from service.tables import Comment, ModerationAction, Moderator, Site, Status
 
 BATCH = 5000
 
@@ -82,7 +81,7 @@ def fill(count: int) -> None:
 
 def main(argv=None) -> int:
     """Fill a database with labels and time one retrain over them."""
-    parser = argparse.ArgumentParser(prog="python -m service.retrain_bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m research.retrain_cost", description=__doc__)
     parser.add_argument("labels", type=int, nargs="?", default=100_000)
     parser.add_argument(
         "--database", help="SQLAlchemy URL of an empty database (default: temp SQLite)"

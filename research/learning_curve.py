@@ -1,7 +1,7 @@
 """Recall on a new spam campaign against the number of moderators' labels.
 
-`python -m service.learning_curve`: for each label count, moderators label that many
-campaign comments (crypto-recovery scam replies mixed with readers' comments, model.campaign),
+`python -m research.learning_curve`: for each label count, moderators label that many
+campaign comments (crypto-recovery scam replies mixed with readers' comments, research/campaign.py),
 the retrain recipe runs on them exactly as `flask model retrain` does (judged on the newest
 labels, refitted on all), and the result is scored on 400 later campaign comments it never saw,
 at the threshold it would serve with. Averaged over seeds; prints a Markdown table.
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from model import campaign, corpora
+from model import corpora, retrain
 from model.artifact import signing_key
-
-from . import retrain, scoring
-from .config import INSTANCE, Config
+from research import campaign
+from service import scoring
+from service.config import INSTANCE, Config
 
 COUNTS = (10, 25, 50, 100, 200)
 HELD_OUT = 400
@@ -33,13 +33,13 @@ def _quiet(message: str) -> None:
     """Drop progress lines: across fifteen runs they are noise."""
 
 
-def one_run(count: int, seed: int, champion, corpus, settings) -> dict:
+def one_run(count: int, seed: int, champion, corpus, options) -> dict:
     """Teach count labels from one campaign stream; score the later held-out comments."""
     stream = list(campaign.comments(count + HELD_OUT, seed=seed))
     taught, held_out = stream[:count], stream[count:]
     truth = np.array([item["label"] == "spam" for item in held_out])
-    evaluation, threshold, _ = retrain.evaluate(corpus, taught, champion, settings, _quiet)
-    final = retrain.fit(corpus, taught, settings, _quiet)
+    evaluation, threshold, _ = retrain.evaluate(corpus, taught, champion, options, _quiet)
+    final = retrain.fit(corpus, taught, options, _quiet)
     scores = final.predict_proba([corpora.as_record(item) for item in held_out])[:, 1]
     before = np.asarray(champion.score_many(corpora.as_record(i) for i in held_out))
     return {
@@ -51,7 +51,7 @@ def one_run(count: int, seed: int, champion, corpus, settings) -> dict:
 
 def main(argv=None) -> int:
     """Print recall and precision before and after retraining, per label count."""
-    parser = argparse.ArgumentParser(prog="python -m service.learning_curve", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m research.learning_curve", description=__doc__)
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args(argv)
     champion = scoring.load(Path(Config.MODEL_DIR), signing_key(INSTANCE / "secret_key"))
@@ -59,12 +59,12 @@ def main(argv=None) -> int:
         print("no model in MODEL_DIR: run make train first", file=sys.stderr)
         return 2
     corpus = corpora.load_all(Config.RETRAIN_CORPORA)
-    settings = retrain.Settings(corpora=Config.RETRAIN_CORPORA)
+    options = retrain.Options(corpora=Config.RETRAIN_CORPORA)
     print(f"champion {champion.version}, threshold {champion.threshold:.3f}, {args.seeds} seeds")
     print("| labels | recall before | recall after | precision after | promoted |")
     print("|---|---|---|---|---|")
     for count in COUNTS:
-        runs = [one_run(count, seed, champion, corpus, settings) for seed in range(args.seeds)]
+        runs = [one_run(count, seed, champion, corpus, options) for seed in range(args.seeds)]
         before = np.mean([run["before"][0] for run in runs])
         recall, precision = np.mean([run["after"] for run in runs], axis=0)
         promoted = sum(run["promoted"] for run in runs)
