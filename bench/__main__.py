@@ -109,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             f"http {backend}",
             lambda b=backend, u=url: ingest.versus_hello(b, u, chosen.load_seconds),
         )
+    figures += section(
+        "akismet sqlite",
+        lambda: ingest.akismet_versus_json(databases.fresh_sqlite("akismet"), chosen.load_seconds),
+    )
     for backend in ("sqlite", "postgresql"):
         figures += section(
             f"queue {backend}",

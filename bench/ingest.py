@@ -42,11 +42,13 @@ def provision(env: dict[str, str]) -> str:
     return server.secret(env, "sites", "create", "bench")
 
 
-def measure(app: str, path: str, env: dict, workers: int, seconds: float, token="") -> Load:
+def measure(
+    app: str, path: str, env: dict, workers: int, seconds: float, token="", protocol="json"
+) -> Load:
     """Serve an app, warm it up, then load it with wrk for a bounded time."""
     with server.serve(app, env, workers, "/healthz") as (base, _):
-        wrk(base + path, 2, workers, token, uuid.uuid4().hex[:8])
-        return wrk(base + path, seconds, workers, token, uuid.uuid4().hex[:8])
+        wrk(base + path, 2, workers, token, uuid.uuid4().hex[:8], protocol)
+        return wrk(base + path, seconds, workers, token, uuid.uuid4().hex[:8], protocol)
 
 
 def hello(env: dict, workers: int, seconds: float) -> Load:
@@ -89,6 +91,29 @@ def versus_hello(backend: str, url: str | None, seconds: float) -> list[Figure]:
     ratio.ok = ratio.ok and _clean(subject)
     return [
         ratio,
+        info(f"{label} p50", subject.p50_ms, "ms", baseline=baseline.p50_ms),
+        info(f"{label} p99", subject.p99_ms, "ms", baseline=baseline.p99_ms),
+    ]
+
+
+def akismet_versus_json(url: str | None, seconds: float) -> list[Figure]:
+    """Akismet's comment-check against the JSON API's POST, same site, same load, same run."""
+    label = "comment-check sqlite"
+    if url is None:
+        return [Figure(f"{label} vs POST", None, "req/s", note="database unreachable: skipped")]
+    env = app_env(url, shared_limits=False)
+    token = provision(env)
+    key = server.secret(env, "sites", "akismet-key", "bench")
+    baseline = post(env, token, WORKERS, seconds)
+    subject = measure(
+        "wsgi:app", "/1.1/comment-check", env, WORKERS, seconds, key, protocol="akismet"
+    )
+    note = _errors(subject) or f"{WORKERS} workers, {seconds:g} s each; baseline: POST /comments"
+    figure = info(f"{label} vs POST", subject.rate, "req/s", baseline=baseline.rate, note=note)
+    figure.ratio = round(subject.rate / baseline.rate, 3) if baseline.rate else None
+    figure.ok = _clean(subject)
+    return [
+        figure,
         info(f"{label} p50", subject.p50_ms, "ms", baseline=baseline.p50_ms),
         info(f"{label} p99", subject.p99_ms, "ms", baseline=baseline.p99_ms),
     ]

@@ -1,7 +1,9 @@
 -- wrk script: POST a different reader's comment on every request (so neither duplicate
 -- detection nor per-reader flood control refuses it), then print a JSON summary.
--- Arguments after "--": the bearer token and a nonce unique to this run (8 hex digits: it is
--- part of every email and IP address, so no reader of an earlier run is met again).
+-- Arguments after "--": the bearer token (or Akismet key), a nonce unique to this run (8 hex
+-- digits: it is part of every email and IP address, so no reader of an earlier run is met
+-- again), and the protocol: "json" (POST /api/v1/comments, the default) or "akismet"
+-- (a form-encoded /1.1/comment-check, as WordPress's plugin sends it).
 
 local sentences = {
   "My uncle has been missing since 2018. Thank you for writing about them.",
@@ -18,7 +20,7 @@ local sentences = {
   "Thanks for the photos, they bring back memories of my grandparents' village.",
 }
 
-local token, nonce = "", ""
+local token, nonce, protocol = "", "", "json"
 local counter = 0
 
 -- Each wrk thread has its own Lua state: give each its own range of readers, or two
@@ -31,24 +33,44 @@ function setup(thread)
 end
 
 function init(args)
-  token, nonce = args[1] or "", args[2] or "00000000"
+  token, nonce, protocol = args[1] or "", args[2] or "00000000", args[3] or "json"
   counter = (id or 0) * 100000000
   wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer " .. token
+  if protocol == "akismet" then
+    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+    wrk.headers["User-Agent"] = "WordPress/6.1.9 | Akismet/5.0.2"
+  else
+    wrk.headers["Content-Type"] = "application/json"
+    wrk.headers["Authorization"] = "Bearer " .. token
+  end
+end
+
+local function form_escape(text)
+  return (string.gsub(text, "[^%w%-%.]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
 function request()
   counter = counter + 1
   local first = sentences[counter % #sentences + 1]
   local second = sentences[(counter * 7) % #sentences + 1]
-  local body = string.format(
-    '{"post_id": "post-%d", "author_name": "Reader %d", ' ..
-    '"author_email": "reader-%s-%d@example.org", "content": "%s %s (%d)", ' ..
-    '"user_ip": "2001:db8:%s:%s::%x:%x", "user_agent": "wrk"}',
-    counter % 500, counter, nonce, counter, first, second, counter,
-    string.sub(nonce, 1, 4), string.sub(nonce, 5, 8),
-    math.floor(counter / 65536), counter % 65536)
+  local post = counter % 500
+  local email = string.format("reader-%s-%d@example.org", nonce, counter)
+  local content = string.format("%s %s (%d)", first, second, counter)
+  local ip = string.format("2001:db8:%s:%s::%x:%x", string.sub(nonce, 1, 4),
+    string.sub(nonce, 5, 8), math.floor(counter / 65536), counter % 65536)
+  local body
+  if protocol == "akismet" then
+    body = string.format(
+      "comment_post_ID=%d&comment_author=Reader+%d&comment_author_email=%s" ..
+      "&comment_content=%s&comment_type=comment&user_ip=%s&user_agent=wrk" ..
+      "&blog=http%%3A%%2F%%2Fbench.example&api_key=%s",
+      post, counter, form_escape(email), form_escape(content), form_escape(ip), token)
+  else
+    body = string.format(
+      '{"post_id": "post-%d", "author_name": "Reader %d", "author_email": "%s", ' ..
+      '"content": "%s", "user_ip": "%s", "user_agent": "wrk"}',
+      post, counter, email, content, ip)
+  end
   return wrk.format(nil, nil, nil, body)
 end
 

@@ -30,8 +30,18 @@ class Load:
         return self.requests / self.seconds
 
 
-def wrk(url: str, seconds: float, workers: int, token: str = "", nonce: str = "00000000") -> Load:
-    """POST varied comments (or, for the baseline, the same bodies) to a loopback URL."""
+def wrk(
+    url: str,
+    seconds: float,
+    workers: int,
+    token: str = "",
+    nonce: str = "00000000",
+    protocol: str = "json",
+) -> Load:
+    """POST varied comments (or, for the baseline, the same bodies) to a loopback URL.
+
+    protocol "json" posts the JSON API's bodies; "akismet" an Akismet comment-check form.
+    """
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"load goes to 127.0.0.1 only, not {url}")
     if shutil.which("wrk") is None:
@@ -44,7 +54,7 @@ def wrk(url: str, seconds: float, workers: int, token: str = "", nonce: str = "0
         # does: a kept-alive connection stays with the gevent worker that accepted it, and
         # all four could land on one worker (2 runs of 4) and halve the rate.
         *("-H", "Connection: close"),
-        *(url, "--", token, nonce),
+        *(url, "--", token, nonce, protocol),
     ]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))

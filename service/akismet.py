@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from . import comments, credentials, overturns, ratelimit, rules, sites
 from .clock import now
 from .db import db
-from .errors import DomainError, flatten
+from .errors import Conflict, DomainError, flatten
 from .schemas import CommentIn
 from .tables import Comment, Site, Status
 
@@ -199,12 +199,13 @@ def comment_check():
     checks = (*_test_trigger(form), *rules.CHECKS)
     if _truthy(form.get("is_test")):
         return _verdict(comments.route_only(site, data, checks), guid=False)
-    stored = comments.find(site, data)
-    if stored is None:
-        return _verdict(comments.submit(site, data, checks))
-    if form.get("recheck_reason"):
+    stored = comments.find(site, data) if form.get("recheck_reason") else None
+    if stored is not None:
         return _verdict(comments.rescore(stored, checks))
-    return _verdict(stored)
+    try:
+        return _verdict(comments.submit(site, data, checks))
+    except Conflict:  # the same comment checked again: answer what was decided of it
+        return _verdict(comments.find(site, data))
 
 
 def via(form) -> str:

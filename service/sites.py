@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
-from . import access, scoring
+from . import access, credentials, scoring
 from . import settings as schema
 from .db import db
 from .settings import Settings
@@ -39,6 +40,12 @@ def moderated_elsewhere() -> list[int]:
     """Return the ids of the sites whose held comments are decided in their own tool."""
     every = db.session.scalars(sa.select(Site))
     return [site.id for site in every if settings_of(site).moderated_in == "client"]
+
+
+def issue_akismet_key(site: Site) -> str:
+    """Give the site a new Akismet key, its previous one refused from now on; return it."""
+    key, site.akismet_key_hash = credentials.issue_akismet_key(current_app.config["SECRET_KEY"])
+    return key
 
 
 @dataclass(frozen=True)

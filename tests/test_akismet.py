@@ -320,3 +320,33 @@ def test_a_site_moderated_in_its_own_tool_keeps_its_held_comments_out_of_the_que
 
     assert moderator.get("/api/v1/queue").get_json()["items"] == []
     assert moderator.get("/api/v1/queue?status=pending").get_json()["items"] == []
+
+
+def test_an_admin_rotates_the_akismet_key_in_the_console_and_the_old_one_is_refused(
+    console, replay, akismet_key
+):
+    console.login("root@news.example", "--admin")
+    page = console.get("/moderate/admin/sites").get_data(as_text=True)
+    site_id = page.split("/moderate/admin/sites/")[-1].split("/akismet-key")[0]
+
+    unconfirmed = console.post(f"/moderate/admin/sites/{site_id}/akismet-key")
+    rotated = console.post(f"/moderate/admin/sites/{site_id}/akismet-key", data={"confirm": "yes"})
+
+    assert "set" in page
+    assert unconfirmed.status_code == 422
+    assert "the site&#39;s current Akismet key stops working" in unconfirmed.get_data(as_text=True)
+    assert rotated.status_code == 201
+    assert rotated.headers["Cache-Control"] == "no-store"
+    new_key = rotated.get_data(as_text=True).split('<code class="secret">')[1].split("<")[0]
+    verify = call("11 WP-cron", "/1.1/verify-key")
+    assert replay(verify).get_data(as_text=True) == "invalid"  # the old key, at once
+    assert replay(verify, key=new_key).get_data(as_text=True) == "valid"
+
+
+def test_the_same_comment_checked_twice_is_answered_from_the_stored_one(app, replay):
+    first = replay(call("2 spam"))
+    again = replay(call("2 spam"))
+
+    assert again.get_data(as_text=True) == first.get_data(as_text=True) == "true"
+    assert again.headers["X-akismet-guid"] == first.headers["X-akismet-guid"]
+    assert len(stored(app)) == 1

@@ -1,10 +1,9 @@
 """`flask sites ...`: create sites, rotate their API keys, issue their Akismet keys."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from .. import credentials
+from .. import credentials, sites
 from ..clock import now
 from ..db import db
 from ..tables import Site
@@ -33,8 +32,7 @@ def sites_akismet_key(name):
     WordPress's Akismet plugin, or any Akismet client pointed at this service, uses it;
     the site's previous Akismet key stops working at once.
     """
-    site_row = site(name)
-    key, site_row.akismet_key_hash = credentials.issue_akismet_key(current_app.config["SECRET_KEY"])
+    key = sites.issue_akismet_key(site(name))
     db.session.commit()
     click.echo(f"new Akismet key for site {name!r}; any previous one no longer works:")
     click.echo(key)
