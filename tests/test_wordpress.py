@@ -5,7 +5,10 @@ the must-use plugin sends the Akismet plugin's calls to Moderato under gunicorn.
 to read each step: what it did, and what WordPress and Moderato then held.
 """
 
+import html
+import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -85,6 +88,27 @@ class Journey:
             f"{step}: admin clicks {action!r} on comment {comment_id} -> WordPress "
             f"{self.wordpress_says(comment_id)}; Moderato: {self.moderato_says(content)}"
         )
+
+    def settings_page(self, step: str, moderato: str, key: str) -> tuple[dict, str]:
+        """The admin opens Settings > Akismet Anti-Spam; say its statistics and Moderato's."""
+        page = self.wp.admin.get(
+            f"{self.wp.base}/wp-admin/options-general.php?page=akismet-key-config",
+            timeout=wordpress.TIMEOUT,
+        ).text
+        start = page.index('<div class="akismet-new-snapshot">')
+        card = page[start : page.index("<!-- close akismet-new-snapshot", start)]
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", card)).split())
+        frames = [
+            urlsplit(html.unescape(src)).hostname for src in re.findall(r'src="([^"]+)"', card)
+        ]
+        stats = requests.post(
+            f"{moderato}/1.1/get-stats", data={"key": key, "from": "all"}, timeout=10
+        ).json()
+        self.say(
+            f"{step}: admin opens Settings > Akismet Anti-Spam -> Moderato's get-stats {stats}"
+        )
+        self.say(f"   the page shows: {shown} (and a frame from {', '.join(frames)})")
+        return stats, shown
 
     def wordpress_says(self, comment_id: int) -> str:
         """A comment's status in WordPress, and what the Akismet plugin noted on it."""
@@ -176,9 +200,14 @@ def test_wordpress_files_comments_as_moderato_decides_and_reports_the_admins_cli
         assert actions and actions[-1].from_status == "spam", journey.why()
         assert actions[-1].to_status == "approved", journey.why()
 
+        stats, shown = journey.settings_page("7", server.base, key)
+        assert f"All time {stats['spam']} Spam blocked" in shown, journey.why()
+        assert f"{stats['missed_spam']} missed spam" in shown, journey.why()
+        assert f"{stats['false_positives']} false positive" in shown, journey.why()
+
         server.stop()
         down = "Posting while the moderation service is down; please keep this one."
-        held = journey.post("7 (Moderato stopped)", "Alice Reader", "alice@example.org", down)
+        held = journey.post("8 (Moderato stopped)", "Alice Reader", "alice@example.org", down)
         assert wp.status(held) == "0", journey.why()  # a returning reader: WordPress would approve
         assert "akismet_error" in wp.akismet_meta(held), journey.why()
     journey.say(f"the WordPress part (setup, steps, cleanup): {time.monotonic() - started:.1f} s")
