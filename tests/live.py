@@ -78,6 +78,15 @@ class Server:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
+    def stop(self) -> None:
+        """Stop the master (and so its workers) by its pid, killing it after 30 s."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
 
 @contextmanager
 def gunicorn(
@@ -109,12 +118,7 @@ def gunicorn(
         wait_until_serving(server.base, process, log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
 
 
 @dataclass
