@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,16 +30,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
-    """Poll /healthz until the server answers; fail with its log if it dies or hangs."""
+def wait_until_answering(url: str, process: subprocess.Popen, logs: Callable[[], str]) -> None:
+    """Poll a URL until its server answers; fail with its logs if it dies or stays silent 30 s."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            requests.get(f"{base}/healthz", timeout=2)
+            requests.get(url, timeout=5)
             return
         except requests.RequestException:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, f"no answer in 30 s:\n{log.read_text()}"
+            assert process.poll() is None, f"the server stopped:\n{logs()}"
+            assert time.monotonic() < deadline, f"no answer in 30 s:\n{logs()}"
             time.sleep(0.1)
 
 
@@ -115,7 +115,7 @@ def gunicorn(
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        wait_until_serving(server.base, process, log)
+        wait_until_answering(f"{server.base}/healthz", process, log.read_text)
         yield server
     finally:
         server.stop()

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import requests
-from live import ROOT, free_port
+from live import ROOT, free_port, wait_until_answering
 
 PACKAGES = (
     "wordpress",
@@ -229,7 +229,7 @@ def _apache(folder: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base, process, folder)
+        wait_until_answering(f"{base}/wp-admin/install.php", process, lambda: _logs(folder))
         yield base
     finally:
         process.terminate()
@@ -240,22 +240,10 @@ def _apache(folder: Path) -> Iterator[str]:
             process.wait()
 
 
-def _wait_for(base: str, process: subprocess.Popen, folder: Path) -> None:
-    """Poll until Apache answers; fail with its logs if it dies or stays silent for 30 s."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{base}/wp-admin/install.php", timeout=5)
-            return
-        except requests.RequestException:
-            logs = "".join(
-                path.read_text()
-                for path in (folder / "apache.stderr", folder / "error.log")
-                if path.exists()
-            )
-            assert process.poll() is None, f"Apache stopped:\n{logs}"
-            assert time.monotonic() < deadline, f"Apache silent for 30 s:\n{logs}"
-            time.sleep(0.1)
+def _logs(folder: Path) -> str:
+    """Apache's own output and error log, for a failure's message."""
+    paths = (folder / "apache.stderr", folder / "error.log")
+    return "".join(path.read_text() for path in paths if path.exists())
 
 
 class _FormFields(HTMLParser):
