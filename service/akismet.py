@@ -54,7 +54,8 @@ def _text(body: str, headers: dict[str, str] | None = None) -> Response:
 
 def _error(message: str) -> Response:
     """Answer a request that could not be judged: WordPress holds such a comment."""
-    return _text(message, {"X-akismet-error": message, "X-akismet-debug-help": message})
+    header = message.encode("ascii", "replace").decode()  # an error may quote a reader's text
+    return _text(message, {"X-akismet-error": header, "X-akismet-debug-help": header})
 
 
 @bp.errorhandler(Refused)
@@ -95,10 +96,10 @@ def _site() -> Site | None:
     return site
 
 
-_INVALID = _text(
-    "invalid",
-    {"X-akismet-debug-help": "No site has this Akismet key (flask --app wsgi sites akismet-key)."},
-)
+def _invalid() -> Response:
+    """Answer a key no site owns, as Akismet does."""
+    help_text = "No site has this Akismet key (flask --app wsgi sites akismet-key)."
+    return _text("invalid", {"X-akismet-debug-help": help_text})
 
 
 def _unslash(text: str) -> str:
@@ -185,7 +186,7 @@ def _verdict(comment: Comment, guid: bool = True) -> Response:
 @bp.post("/1.1/verify-key")
 def verify_key():
     """Say whether the key belongs to a site: `valid` or `invalid`."""
-    return _text("valid") if _site() is not None else _INVALID
+    return _text("valid") if _site() is not None else _invalid()
 
 
 @bp.post("/1.1/comment-check")
@@ -193,7 +194,7 @@ def comment_check():
     """Check a comment: stored, scored and routed like any other; true when it went to spam."""
     site = _site()
     if site is None:
-        return _INVALID
+        return _invalid()
     form = request.form
     data = comment_from(form, live=_is_wordpress_live_check(form))
     checks = (*_test_trigger(form), *rules.CHECKS)
@@ -219,7 +220,7 @@ def _report(target: Status) -> Response:
     """Record a site's Spam / Not Spam as its moderators' decision on the stored comment."""
     site = _site()
     if site is None:
-        return _INVALID
+        return _invalid()
     form = request.form
     data = comment_from(form, live=False)
     if comments.find(site, data) is None:  # checked before the site switched to Moderato
@@ -249,7 +250,7 @@ def get_stats():
     """The site's figures for the plugin's settings page, from this service's records."""
     site = _site()
     if site is None:
-        return _INVALID
+        return _invalid()
     period = _PERIODS.get(request.form.get("from", "all"))
     return stats(site, now() - period if period else None)
 
@@ -278,7 +279,7 @@ def get_subscription():
     """Describe the site's 'subscription' as the plugin's settings page reads it."""
     site = _site()
     if site is None:
-        return _INVALID
+        return _invalid()
     return {
         "account_id": site.id,
         "account_name": site.name,
@@ -294,7 +295,7 @@ def usage_limit():
     """Say the site has no usage limit, with how many comments it sent this month."""
     site = _site()
     if site is None:
-        return _INVALID
+        return _invalid()
     month = now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     usage = db.session.scalar(
         sa.select(sa.func.count())

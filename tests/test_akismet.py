@@ -350,3 +350,12 @@ def test_the_same_comment_checked_twice_is_answered_from_the_stored_one(app, rep
     assert again.get_data(as_text=True) == first.get_data(as_text=True) == "true"
     assert again.headers["X-akismet-guid"] == first.headers["X-akismet-guid"]
     assert len(stored(app)) == 1
+
+
+def test_an_error_quoting_a_readers_text_still_answers(app, replay):
+    response = replay(call("1 ham"), comment_author_email="zoë@ex★ample.com")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) not in ("true", "false")
+    assert response.headers["X-akismet-error"].isascii()
+    assert stored(app) == []
