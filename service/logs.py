@@ -57,6 +57,9 @@ def configure(level: str) -> None:
     handler.setFormatter(JSONFormatter())
     root.addHandler(handler)
     root.setLevel(level)
+    # The development server's own request line holds the client's full address; ours
+    # (moderato.access) says the same without it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def _start_request() -> None:
