@@ -112,6 +112,10 @@ def find(site: Site, data: dict) -> Comment | None:
     return db.session.scalar(query.options(*options))
 
 
+# What a recheck gives the checks besides the record the classifier sees.
+_RESCORED = ("user_ip", "user_agent", "referrer", "honeypot", "form_rendered_at")
+
+
 def rescore(comment: Comment, checks: tuple[rules.Check, ...]) -> Comment:
     """Score and route a stored comment again (a client's recheck), unless a person decided it."""
     if comment.actions:
@@ -124,10 +128,6 @@ def rescore(comment: Comment, checks: tuple[rules.Check, ...]) -> Comment:
     comment.spam_score, comment.model_version = score.value, score.model_version
     db.session.commit()
     return comment
-
-
-# What a recheck gives the checks besides the record the classifier sees.
-_RESCORED = ("user_ip", "user_agent", "referrer", "honeypot", "form_rendered_at")
 
 
 def decide_through_client(comment: Comment, target: Status, via: str) -> None:
