@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from . import comments, credentials, overturns, ratelimit, rules, sites
 from .clock import now
 from .db import db
-from .errors import Conflict, DomainError, flatten
+from .errors import Conflict, DomainError, flatten, record_storage_failure
 from .schemas import CommentIn
 from .tables import Comment, Site, Status
 
@@ -66,8 +66,7 @@ def _refused(error: Exception) -> Response:
 
 @bp.errorhandler(sa.exc.SQLAlchemyError)
 def _storage_down(error: sa.exc.SQLAlchemyError) -> Response:
-    db.session.rollback()
-    current_app.logger.error("storage unavailable: %s", error)
+    record_storage_failure(error)
     return _error("Moderato cannot store comments right now; hold it and check again later.")
 
 
@@ -223,9 +222,11 @@ def _report(target: Status) -> Response:
         return _invalid()
     form = request.form
     data = comment_from(form, live=False)
-    if comments.find(site, data) is None:  # checked before the site switched to Moderato
+    stored = comments.find(site, data)
+    if stored is None:  # checked before the site switched to Moderato: store it now
         comments.submit(site, data, screen=False)
-    comments.decide_through_client(comments.find(site, data), target, via(form))
+        stored = comments.find(site, data)
+    comments.decide_through_client(stored, target, via(form))
     return _text(THANKS)
 
 

@@ -235,8 +235,9 @@ def _to_review(moderator: Moderator, query: sa.Select, status: Status) -> sa.Sel
     Pending comments of a site moderated in its own tool are decided there, not here.
     """
     query = access.visible(moderator, query).where(Comment.status == status)
-    elsewhere = sites.moderated_elsewhere() if status == Status.PENDING else []
-    return query.where(Comment.site_id.not_in(elsewhere)) if elsewhere else query
+    if status != Status.PENDING:
+        return query
+    return query.where(Comment.site_id.not_in(sites.MODERATED_ELSEWHERE))
 
 
 def queue_page(

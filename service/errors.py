@@ -104,8 +104,7 @@ def handle_domain_error(error: DomainError):
 
 def handle_storage_error(error: sa.exc.SQLAlchemyError):
     """Answer 503 with Retry-After when the database cannot be reached or is read-only."""
-    _rollback()
-    log.error("storage unavailable: %s", error)
+    record_storage_failure(error)
     headers = {"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])}
     return {"error": "storage is unavailable, try again later"}, 503, headers
 
@@ -120,6 +119,12 @@ def handle_refused_write(error: sa.exc.InternalError):
     if getattr(error.orig, "sqlstate", None) != READ_ONLY_SQLSTATE:
         raise error
     return handle_storage_error(error)
+
+
+def record_storage_failure(error: sa.exc.SQLAlchemyError) -> None:
+    """Roll the request's session back and log why storage failed (never its parameters)."""
+    _rollback()
+    log.error("storage unavailable: %s", error)
 
 
 def _rollback() -> None:
