@@ -127,6 +127,8 @@ class Comment(Base):
         sa.Index(None, "site_id", "author_email", "status"),
         # A unique index, not a constraint: SQLite adds one without rebuilding the table.
         sa.Index(None, "fingerprint", unique=True),
+        # An imported comment is stored once per source however often its history is imported.
+        sa.Index(None, "site_id", "import_source", "import_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +154,10 @@ class Comment(Base):
     # twice at once is stored once (admission.fingerprint). Null on rows that were
     # already duplicates before the constraint existed.
     fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
+    # Where an imported comment came from ("WordPress https://news.example/") and its id
+    # there; both null on a comment submitted here.
+    import_source: Mapped[str | None] = mapped_column(sa.String(200))
+    import_id: Mapped[str | None] = mapped_column(sa.String(100))
     # Optimistic lock: an UPDATE that finds another version fails, so two
     # moderators can never both act on the same state of a comment.
     version: Mapped[int] = mapped_column(default=1)
