@@ -36,6 +36,9 @@ class Imported:
     user_ip: str | None = None
     user_agent: str | None = None
     parent_source_id: str | None = None
+    # Where the record is in its source, for messages ("export.xml line 120"); empty:
+    # the store names it by its source id.
+    where: str = ""
 
 
 @dataclass(frozen=True)

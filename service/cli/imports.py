@@ -1,0 +1,111 @@
+"""`flask import ...`: bring a site's history in from WordPress, Disqus or a CSV file.
+
+Every command stores the comments and the verdicts the source's moderators gave them (labels
+the next retrain learns from), reports each record it cannot import and a count at the end,
+and stores nothing when the source cannot be read at all. Running it again adds nothing.
+"""
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..imports import Imported, ImportFailure, Problem, csvfile, disqus, store, wordpress, wxr
+from ..tables import Status
+from .lookups import site as site_named
+
+group = AppGroup("import", help="Import a site's comment history and its moderators' verdicts.")
+
+_site = click.option("--site", "site_name", required=True, help="The Moderato site to import into.")
+_file = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+def _problem(problem: Problem) -> None:
+    click.echo(f"skipped {problem.where}: {problem.message}", err=True)
+
+
+def _progress(report: store.Report) -> None:
+    click.echo(
+        f"[import] {report.read:,} read: {report.added.total():,} added, "
+        f"{report.unchanged:,} already here, {report.problems:,} skipped",
+        err=True,
+    )
+
+
+Reader = Callable[[], tuple[str, Iterable[Imported | Problem]]]
+
+
+def _import(site_name: str, read: Reader) -> store.Report:
+    """Open a source, store what it holds, say what was done; stop if it cannot be read."""
+    site = site_named(site_name)
+    try:
+        source, items = read()
+        report = store.run(site, source, items, _problem, _progress)
+    except ImportFailure as error:
+        raise click.ClickException(f"{error} (nothing was imported)") from None
+    counts = ", ".join(f"{report.added[status]:,} {status}" for status in Status)
+    click.echo(
+        f"imported {report.added.total():,} comments from {source} into {site_name!r}: {counts}"
+    )
+    click.echo(
+        f"{report.unchanged:,} were already imported; {report.problems:,} skipped (listed above)"
+    )
+    decided = report.added.total() - report.added[Status.PENDING]
+    if decided:
+        click.echo(f"{decided:,} new labels: the worker retrains when due, or run `make retrain`")
+    return report
+
+
+@group.command("wordpress")
+@click.argument("url")
+@click.option("--user", required=True, help="A WordPress user who may moderate comments.")
+@click.option(
+    "--app-password",
+    envvar="WORDPRESS_APP_PASSWORD",
+    prompt=True,
+    hide_input=True,
+    help="That user's application password (Users > Profile); or WORDPRESS_APP_PASSWORD.",
+)
+@_site
+def import_wordpress(url, user, app_password, site_name):
+    """Import every comment of the WordPress site at URL over its REST API (5.6 or later).
+
+    Approved, held, spam and trashed comments are all read, with nothing but GET
+    requests; WordPress's spam becomes spam, approved approved, trash rejected, and held
+    comments wait in the queue.
+    """
+    _import(site_name, lambda: wordpress.read(url, user, app_password))
+
+
+@group.command("wxr")
+@_file
+@_site
+def import_wxr(path, site_name):
+    """Import the comments of a WordPress export file (Tools > Export, WXR)."""
+    report = _import(site_name, lambda: wxr.read(path))
+    if not report.added[Status.SPAM] and not report.unchanged:
+        click.echo(
+            "this file holds no spam: WordPress's exporter leaves spam out. Import from the "
+            "site itself to learn from its spam too: flask --app wsgi import wordpress URL ..."
+        )
+
+
+@group.command("disqus")
+@_file
+@_site
+def import_disqus(path, site_name):
+    """Import a Disqus export (Moderation > Export), spam and deleted comments included."""
+    _import(site_name, lambda: disqus.read(path))
+
+
+@group.command("csv")
+@_file
+@_site
+def import_csv(path, site_name):
+    """Import the project's CSV (content,label,author_name,author_email,author_url,post_id).
+
+    Optional columns: id (the row's stable id), created_at (ISO 8601) and status
+    (pending, approved, rejected, spam; otherwise the label decides: spam or approved).
+    """
+    _import(site_name, lambda: csvfile.read(path))

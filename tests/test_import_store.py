@@ -1,0 +1,141 @@
+"""Storing an imported history: once per source, verdicts as labels, all or nothing."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from service import labels
+from service.db import db
+from service.imports import Imported, ImportFailure, Problem, store
+from service.tables import Comment, ModerationAction, Site, Status
+
+SOURCE = "WordPress https://news.example"
+START = datetime(2021, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def comment(source_id: int, status: Status = Status.APPROVED, **fields) -> Imported:
+    values = {
+        "source_id": str(source_id),
+        "post_id": "42",
+        "content": f"Reader's comment number {source_id} on the council budget.",
+        "author_name": f"Reader {source_id}",
+        "author_email": f"reader{source_id}@example.org",
+        "created_at": START + timedelta(hours=source_id),
+        "status": status,
+        "user_ip": "198.51.100.7",
+    }
+    return Imported(**{**values, **fields})
+
+
+def run(app, items, source: str = SOURCE) -> tuple[store.Report, list[Problem]]:
+    problems = []
+    with app.app_context():
+        site = db.session.scalar(sa.select(Site).where(Site.name == "news"))
+        report = store.run(site, source, items, problems.append, lambda _report: None)
+    return report, problems
+
+
+def rows(app) -> list[Comment]:
+    with app.app_context():
+        return db.session.scalars(sa.select(Comment).order_by(Comment.import_id)).all()
+
+
+@pytest.fixture
+def app(app, site_key):
+    return app
+
+
+def test_each_verdict_is_stored_with_its_date_and_becomes_a_label(app):
+    statuses = [Status.APPROVED, Status.PENDING, Status.REJECTED, Status.SPAM]
+    report, problems = run(app, [comment(n, s) for n, s in enumerate(statuses, 1)])
+
+    assert problems == [] and report.unchanged == 0
+    assert report.added == {status: 1 for status in statuses}
+    stored = rows(app)
+    assert [c.status for c in stored] == statuses
+    assert [c.created_at for c in stored] == [START + timedelta(hours=n) for n in (1, 2, 3, 4)]
+    assert all(c.spam_score is not None and c.model_version for c in stored)
+    assert stored[0].import_source == SOURCE and stored[0].user_ip == "198.51.100.7"
+    with app.app_context():
+        actions = db.session.scalars(sa.select(ModerationAction)).all()
+        training = labels.load(db.session.connection())
+    assert len(actions) == 3  # the pending comment stays undecided
+    assert {a.moderator_id for a in actions} == {None}
+    assert {a.via for a in actions} == {f"import of {SOURCE}"}
+    assert sorted(item["label"] for item in training) == ["ham", "ham", "spam"]
+
+
+def test_a_second_run_adds_and_changes_nothing(app):
+    history = [comment(1), comment(2, Status.SPAM), comment(3, parent_source_id="1")]
+    run(app, history)
+    before = [(c.id, c.status, c.version, c.parent_id) for c in rows(app)]
+
+    report, _ = run(app, history)
+
+    assert report.added.total() == 0 and report.unchanged == 3
+    assert [(c.id, c.status, c.version, c.parent_id) for c in rows(app)] == before
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction)) == 3
+
+
+def test_the_same_ids_from_another_source_are_other_comments(app):
+    run(app, [comment(1)])
+    report, _ = run(app, [comment(1)], source="Disqus newsroom")
+    assert report.added.total() == 1
+    assert len(rows(app)) == 2
+
+
+def test_replies_find_their_parents_in_any_order_and_across_batches(app, monkeypatch):
+    monkeypatch.setattr(store, "BATCH", 2)
+    history = [
+        comment(5, parent_source_id="1"),  # before its parent, in another batch
+        comment(2),
+        comment(1),
+        comment(3, parent_source_id="2"),
+        comment(4, parent_source_id="999"),  # its parent was never exported
+    ]
+    run(app, history)
+    by_source = {c.import_id: c for c in rows(app)}
+    assert by_source["5"].parent_id == by_source["1"].id
+    assert by_source["3"].parent_id == by_source["2"].id
+    assert by_source["4"].parent_id is None
+
+
+def test_a_record_the_api_would_refuse_is_reported_and_the_rest_stored(app):
+    bad_email = comment(2, author_email="not an address", where="export.xml line 20")
+    no_name = comment(3, author_name="")
+    source_problem = Problem("export.xml line 30", "comment 4 has no content")
+    report, problems = run(app, [comment(1), bad_email, no_name, source_problem])
+
+    assert report.added.total() == 1 and report.problems == 3
+    assert [p.where for p in problems] == [
+        "export.xml line 20",
+        f"{SOURCE} comment 3",
+        "export.xml line 30",
+    ]
+    assert "author_email" in problems[0].message and "author_name" in problems[1].message
+    assert [c.import_id for c in rows(app)] == ["1"]
+
+
+def test_a_source_that_fails_midway_leaves_nothing(app, monkeypatch):
+    monkeypatch.setattr(store, "BATCH", 2)
+
+    def history():
+        yield from (comment(1), comment(2, Status.SPAM), comment(3))
+        raise ImportFailure("WordPress answered 500 on page 2")
+
+    with pytest.raises(ImportFailure):
+        run(app, history())
+    assert rows(app) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction)) == 0
+
+
+def test_the_same_words_twice_are_both_kept(app):
+    """A history holds repeats (spam above all); the first keeps the duplicate key."""
+    same = {"content": "Best casino bonus here https://casino.example", "author_email": "a@b.ru"}
+    run(app, [comment(1, Status.SPAM, **same), comment(2, Status.SPAM, **same)])
+    stored = rows(app)
+    assert len(stored) == 2
+    assert stored[0].fingerprint is not None and stored[1].fingerprint is None
