@@ -5,6 +5,7 @@ import os
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,40 @@ from service import create_app, migrate, settings
 from service.db import create_engine, db
 from service.tables import Base
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# Under pytest-xdist each worker ("gw0", "gw1", ...) has a database and a Redis db of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _own_database(url: str | None) -> str | None:
+    """The worker's own PostgreSQL database beside TEST_DATABASE_URL's, created when missing."""
+    if not url or not WORKER:
+        return url
+    base = sa.make_url(url)
+    own = base.set(database=f"{base.database}_{WORKER}")
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            )
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+def _own_redis(url: str | None) -> str | None:
+    """The worker's own Redis database number: TEST_REDIS_URL's, plus one per worker."""
+    if not url or not WORKER:
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + 1 + int(WORKER.removeprefix("gw"))
+    return parts._replace(path=f"/{number}").geturl()
+
+
+POSTGRES_URL = _own_database(os.environ.get("TEST_DATABASE_URL"))
+REDIS_URL = _own_redis(os.environ.get("TEST_REDIS_URL"))
 
 
 class Clock:
@@ -313,7 +347,7 @@ def redis_url() -> str:
     """A reachable Redis for the shared rate-limit tests, or skip saying why."""
     import redis
 
-    url = os.environ.get("TEST_REDIS_URL")
+    url = REDIS_URL
     if not url:
         pytest.skip("shared rate limits need TEST_REDIS_URL (.ci/run sets it)")
     try:
