@@ -181,7 +181,7 @@ def test_the_import_sends_wordpress_nothing_but_reads(news, runner, blog, permal
     result = import_wordpress(runner, blog.wp.base, wordpress.ADMIN, blog.admin_password)
 
     assert result.exit_code == 0, result.output
-    sent = blog.wp.requests_logged(USER_AGENT)[earlier:]
+    sent = [line for line, _ in blog.wp.requests_logged(USER_AGENT)[earlier:]]
     # The home page, the API index, and the first page of each of the four statuses.
     assert len(sent) == 6, sent
     assert {line.split()[0] for line in sent} == {"GET"}, sent
@@ -196,7 +196,8 @@ def test_every_page_of_every_status_is_read(news, runner, blog, monkeypatch):
 
     assert result.exit_code == 0, result.output
     assert set(imported(news)) == {str(wp_id) for wp_id in blog.ids.values()}
-    pages = [line for line in blog.wp.requests_logged(USER_AGENT)[earlier:] if "status=" in line]
+    sent = [line for line, _ in blog.wp.requests_logged(USER_AGENT)[earlier:]]
+    pages = [line for line in sent if "status=" in line]
     # Held: carol, dave and the passer-by (a first comment waits), so two pages.
     per_status = Counter(re.search(r"status=(\w+)", line)[1] for line in pages)
     assert per_status == {"approve": 1, "hold": 2, "spam": 1, "trash": 1}, pages

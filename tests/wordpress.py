@@ -364,10 +364,12 @@ class WordPress:
         self.set_option("permalink_structure", structure)
         self.set_option("rewrite_rules", "")
 
-    def requests_logged(self, user_agent: str) -> list[str]:
-        """The request lines ("GET /path HTTP/1.1") Apache logged from a client, in order."""
-        lines = re.findall(r'"([^"]*)" .* "([^"]*)"$', self.access_log.read_text(), re.M)
-        return [request for request, agent in lines if agent == user_agent]
+    def requests_logged(self, user_agent: str) -> list[tuple[str, float]]:
+        """What Apache logged from a client, in order: request line, seconds it took to serve."""
+        lines = re.findall(
+            r'"([^"]*)" \S+ \S+ (\d+)us "([^"]*)"$', self.access_log.read_text(), re.M
+        )
+        return [(line, int(us) / 1e6) for line, us, agent in lines if agent == user_agent]
 
     def post_comment(self, author: str, email: str, content: str, url: str = "") -> int:
         """Post a comment on the first post, as a reader's browser without JS; return its id."""
