@@ -3,10 +3,12 @@
 One WordPress serves the module (Debian's, on Apache with MariaDB; tests/wordpress.py). Its
 admin writes the history through WordPress's own REST API, as a site's years of comments and
 moderation left it: approved, held, spam and trashed comments, replies, and one comment
-without an email, which WordPress accepts once a site stops asking for it.
+without an email, which WordPress accepts once a site stops asking for it, one whose GMT date
+a blog import left empty, and one with no date at all.
 """
 
 import re
+import socket
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,7 +39,11 @@ HISTORY = [
     ("rude", None, "trash", "Angry Reader", "2021-06-07T08:09:10", "198.51.100.99"),
     ("carol", "rude", "hold", "Carol Reader", "2022-11-12T13:14:15", "198.51.100.12"),
     ("dave", None, "hold", "Dave Reader", "2023-01-01T00:00:01", "198.51.100.13"),
+    ("erin", None, "approved", "Erin Oldtimer", "2009-05-06T07:08:09", "198.51.100.14"),
 ]
+# Comments an old blog imported into WordPress can lack a GMT date ('0000-00-00 00:00:00');
+# the site's time is UTC here, so their local date is the one to expect.
+NO_GMT_DATE = "erin"
 VERDICTS = {
     "approved": Status.APPROVED,
     "hold": Status.PENDING,
@@ -68,6 +74,7 @@ class Blog:
     wp: wordpress.WordPress
     ids: dict[str, int]  # the history's keys -> WordPress comment ids
     anonymous: int  # the comment without an email
+    dateless: int  # the comment with no date at all
     admin_password: str
     author_password: str  # a user who writes posts but may not moderate comments
 
@@ -85,8 +92,20 @@ def blog(tmp_path_factory):
         wp.set_option("require_name_email", "")
         anonymous = wp.add_comment(author_name="Passer-by", content="No address given.")["id"]
         wp.set_option("require_name_email", "1")
+        dateless = wp.add_comment(
+            **written("frank", "approved", "Frank", "2010-01-01T00:00:00", "192.0.2.1")
+        )["id"]
+        wp.zero_dates(ids[NO_GMT_DATE], "comment_date_gmt")
+        wp.zero_dates(dateless, "comment_date_gmt", "comment_date")
         author = wp.create_user("writer", "author")
-        yield Blog(wp, ids, anonymous, wp.application_password(), wp.application_password(author))
+        yield Blog(
+            wp,
+            ids,
+            anonymous,
+            dateless,
+            wp.application_password(),
+            wp.application_password(author),
+        )
 
 
 @pytest.fixture(params=["plain", "pretty"])
@@ -95,6 +114,7 @@ def permalinks(request, blog) -> str:
     blog.wp.use_permalinks(PRETTY if request.param == "pretty" else "")
     request.addfinalizer(lambda: blog.wp.use_permalinks(""))
     root = requests.get(blog.wp.base, timeout=wordpress.TIMEOUT).links["https://api.w.org/"]
+    assert ("/wp-json/" in root["url"]) == (request.param == "pretty"), root
     return root["url"]
 
 
@@ -128,7 +148,7 @@ def test_every_status_comes_in_with_its_verdict_and_what_wordpress_kept(
 
     assert result.exit_code == 0, result.output
     source = f"WordPress {blog.wp.base}"
-    assert f"[import] {source} counts {len(HISTORY) + 1} comments" in result.stderr
+    assert f"[import] {source} counts {len(HISTORY) + 2} comments" in result.stderr
     stored = imported(news)
     assert set(stored) == {str(wp_id) for wp_id in blog.ids.values()}
     by_key = {key: stored[str(blog.ids[key])] for key in blog.ids}
@@ -147,9 +167,10 @@ def test_every_status_comes_in_with_its_verdict_and_what_wordpress_kept(
         assert [(a.from_status, a.to_status) for a in actions] == decided, key
         assert {(a.moderator_id, a.via) for a in actions} <= {(None, store.via(source))}
     assert f"skipped WordPress comment {blog.anonymous}: author_email" in result.stderr
+    assert f"skipped WordPress comment {blog.dateless}: no date" in result.stderr
     with news.app_context():
         training = labels.load(db.session.connection())
-    assert sorted(item["label"] for item in training) == ["ham", "ham", "ham", "spam"]
+    assert sorted(item["label"] for item in training) == ["ham"] * 4 + ["spam"]
 
 
 def test_the_api_is_found_in_the_page_when_a_proxy_drops_the_link_header(news, runner, blog):
@@ -170,7 +191,7 @@ def test_a_second_run_adds_and_changes_nothing(news, runner, blog):
 
     assert again.exit_code == 0, again.output
     assert f"imported 0 comments from WordPress {blog.wp.base}" in again.output
-    assert f"{len(HISTORY):,} were already imported; 1 skipped" in again.output
+    assert f"{len(HISTORY):,} were already imported; 2 skipped" in again.output
     after = {key: (c.id, c.status, c.version, len(a)) for key, (c, a) in imported(news).items()}
     assert after == before
 
@@ -198,9 +219,10 @@ def test_every_page_of_every_status_is_read(news, runner, blog, monkeypatch):
     assert set(imported(news)) == {str(wp_id) for wp_id in blog.ids.values()}
     sent = [line for line, _ in blog.wp.requests_logged(USER_AGENT)[earlier:]]
     pages = [line for line in sent if "status=" in line]
-    # Held: carol, dave and the passer-by (a first comment waits), so two pages.
+    # Approved: alice, bob, erin, frank; held: carol, dave and the passer-by (a first
+    # comment waits); spam and trash one each.
     per_status = Counter(re.search(r"status=(\w+)", line)[1] for line in pages)
-    assert per_status == {"approve": 1, "hold": 2, "spam": 1, "trash": 1}, pages
+    assert per_status == {"approve": 2, "hold": 2, "spam": 1, "trash": 1}, pages
 
 
 @pytest.mark.parametrize(
@@ -246,4 +268,16 @@ def test_a_site_that_does_not_answer_is_refused_clearly(news, runner):
 
     assert result.exit_code != 0
     assert f"cannot connect to {url}: check the address and that the site is up" in result.output
+    assert count_comments(news) == 0
+
+
+def test_a_site_that_stops_answering_is_refused_clearly(news, runner, monkeypatch):
+    monkeypatch.setattr(wordpress_source, "TIMEOUT", (1, 0.5))
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+
+        result = import_wordpress(runner, url, wordpress.ADMIN, "abcd efgh ijkl mnop qrst uvwx")
+
+    assert result.exit_code != 0
+    assert f"{url} did not answer within 0.5 s" in result.output
     assert count_comments(news) == 0

@@ -359,6 +359,11 @@ class WordPress:
             self.database,
         )
 
+    def zero_dates(self, comment_id: int, *columns: str) -> None:
+        """Set a comment's date columns to zero, as imports from older blogs left some."""
+        zeros = ", ".join(f"{column} = '0000-00-00 00:00:00'" for column in columns)
+        sql(f"UPDATE wp_comments SET {zeros} WHERE comment_ID = {int(comment_id)}", self.database)
+
     def use_permalinks(self, structure: str) -> None:
         """Switch permalinks ('' plain, '/%postname%/' pretty); WordPress rebuilds its rules."""
         self.set_option("permalink_structure", structure)

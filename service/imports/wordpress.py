@@ -197,8 +197,11 @@ def _comment(raw: dict) -> Imported | Problem:
     where = f"WordPress comment {raw['id']}"
     if raw.get("status") not in VERDICTS:
         return Problem(where, f"status {raw.get('status')!r} is none of {', '.join(VERDICTS)}")
-    if not raw.get("date_gmt"):
-        return Problem(where, "no date (date_gmt)")
+    created_at = _posted(raw)
+    if created_at is None:
+        return Problem(
+            where, f"no date: date_gmt {raw.get('date_gmt')!r}, date {raw.get('date')!r}"
+        )
     return Imported(
         source_id=str(raw["id"]),
         post_id=str(raw["post"]),
@@ -206,7 +209,7 @@ def _comment(raw: dict) -> Imported | Problem:
         # The store refuses, naming `where`, what the API would (no name, no email, ...).
         author_name=raw.get("author_name") or "",
         author_email=raw.get("author_email") or "",
-        created_at=datetime.fromisoformat(raw["date_gmt"]).replace(tzinfo=UTC),
+        created_at=created_at,
         status=VERDICTS[raw["status"]],
         author_url=raw.get("author_url") or None,
         user_ip=raw.get("author_ip") or None,
@@ -214,6 +217,18 @@ def _comment(raw: dict) -> Imported | Problem:
         parent_source_id=str(raw["parent"]) if raw.get("parent") else None,
         where=where,
     )
+
+
+def _posted(raw: dict) -> datetime | None:
+    """When a comment was posted, in UTC: its GMT date, else its date in the site's time."""
+    # Comments that older blogs imported can hold a zero GMT date (served as -0001-11-30):
+    # their local date is off by no more than the site's offset from UTC.
+    for name in ("date_gmt", "date"):
+        try:
+            return datetime.fromisoformat(raw.get(name) or "").replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
 
 
 class _RootLink(HTMLParser):
