@@ -121,9 +121,13 @@ def main(argv: list[str] | None = None) -> None:
         password = wp.application_password()
         for backend in options.backend or ["sqlite", "postgresql"]:
             url = moderato(backend)
-            for run in ("first", "second"):
-                figures = timed_import(wp, password, url, Path(folder))
-                print(json.dumps({"backend": backend, "run": run, **figures}), flush=True)
+            try:
+                for run in ("first", "second"):
+                    figures = timed_import(wp, password, url, Path(folder))
+                    print(json.dumps({"backend": backend, "run": run, **figures}), flush=True)
+            finally:
+                if backend == "postgresql":
+                    databases.drop_postgres(url)
 
 
 if __name__ == "__main__":
