@@ -76,14 +76,23 @@ def _reader_author(rng: random.Random, language: str, wording: int) -> dict:
     else:
         first = _pick(rng, words.FIRST_RU if language == "ru" else words.FIRST_KY, wording)
         last = _pick(rng, words.LAST_CYRILLIC, wording)
+    email = _address(rng, first, last, words.READER_MAIL["en" if language == "en" else "ru"])
+    # A few readers give a website: their channel, not a pitch.
+    website = f"https://t.me/{_latin(first)}_{_latin(last)}" if rng.random() < 0.04 else None
+    name = first if rng.random() < 0.4 else f"{first} {last[0]}."
+    return {"author_name": name, "author_email": email, "author_url": website}
+
+
+def _address(rng: random.Random, first: str, last: str, hosts: Sequence[str]) -> str:
+    """An email address made of a person's name, as readers and most spammers alike use.
+
+    Digits (a birth year, a count) in a third of them, whoever writes: a generator whose
+    spam alone carried digits would teach a model that shortcut instead of the spam.
+    """
     local = f"{_latin(first)}{rng.choice(('.', '_', ''))}{_latin(last)}"
     if rng.random() < 0.3:
         local += str(rng.randint(70, 2005))
-    mail = rng.choice(words.READER_MAIL["en" if language == "en" else "ru"])
-    # A few readers give a website: their channel, not a pitch.
-    website = f"https://t.me/{local.replace('.', '_')}" if rng.random() < 0.04 else None
-    name = first if rng.random() < 0.4 else f"{first} {last[0]}."
-    return {"author_name": name, "author_email": f"{local}@{mail}", "author_url": website}
+    return f"{local}@{rng.choice(hosts)}"
 
 
 def _fill(rng: random.Random, article: tuple, wording: int) -> dict:
@@ -198,11 +207,11 @@ def campaign(rng: random.Random, wording: int = HISTORY) -> dict:
         _pick(rng, pool, wording) for pool in (words.CAMPAIGN_RU if russian else words.CAMPAIGN_EN)
     )
     content = f"{opener} {middle} {contact}{closer}".format(**fill)
-    first = _pick(rng, words.FIRST_EN, wording)
+    first, last = _pick(rng, words.FIRST_EN, wording), _pick(rng, words.LAST_EN, wording)
     return {
         "content": content,
-        "author_name": f"{first} {_pick(rng, words.LAST_EN, wording)}",
-        "author_email": f"{first.lower()}{rng.randint(1, 9999)}@{rng.choice(words.CAMPAIGN_MAIL)}",
+        "author_name": f"{first} {last}",
+        "author_email": _address(rng, first, last, words.CAMPAIGN_MAIL),
         "author_url": None,
         "post_id": rng.choice(words.ARTICLES)[0],
     }
@@ -236,9 +245,15 @@ def background_spam(rng: random.Random, wording: int = HISTORY) -> dict:
     """Return one comment of the spam every site gets: SEO, casino, pharma, loans, escorts."""
     kind = rng.choices(("seo", "casino", "pharma", "loan", "escort"), (4, 3, 1.5, 1.5, 1))[0]
     record = _seo(rng, wording) if kind == "seo" else _promotion(rng, kind, wording)
-    mail = rng.choice(("gmail.com", "mail.ru", "yandex.ru", "outlook.com"))
-    local = rng.choice((kind, "info", "best", "top")) + str(rng.randint(100, 99999))
-    return {**record, "author_email": f"{local}@{mail}", "post_id": rng.choice(words.ARTICLES)[0]}
+    if rng.random() < 0.5:
+        # Half are throwaway accounts: a word and a number.
+        hosts = ("gmail.com", "mail.ru", "yandex.ru", "outlook.com")
+        email = f"{rng.choice((kind, 'info', 'best', 'top'))}{rng.randint(100, 99999)}@"
+        email += rng.choice(hosts)
+    else:
+        first, last = _pick(rng, words.FIRST_EN, wording), _pick(rng, words.LAST_EN, wording)
+        email = _address(rng, first, last, words.READER_MAIL["en"])
+    return {**record, "author_email": email, "post_id": rng.choice(words.ARTICLES)[0]}
 
 
 def _status(rng: random.Random, is_spam: bool) -> str:
