@@ -85,7 +85,7 @@ def measure(probe_path: Path, history_path: Path, champion) -> dict:
     chosen = recipe.options()
     after = recipe.run(corpora.load_all(chosen.corpora), labels, champion, chosen)
     newest, threshold = after.tested, champion.threshold
-    served = after.serving if after.promoted else champion
+    served = after.served(champion)
     served_as = "retrained on the history" if after.promoted else "shipped (kept)"
     slice_name, probe_truth = f"newest {len(newest)}", np.asarray(probe.labels)
     newest_truth, probe_after = recipe.truth(newest), recipe.scores(served, probe.records)

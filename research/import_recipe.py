@@ -103,6 +103,10 @@ class Retrained:
         """Whether the challenger won (and was refitted on every label)."""
         return self.evaluation.better
 
+    def served(self, champion: Classifier):
+        """The model that serves after the retrain: the refitted challenger, or the champion."""
+        return self.serving if self.promoted else champion
+
 
 def run(
     corpus: corpora.Dataset, labels: Sequence[dict], current: Classifier, chosen: retrain.Options

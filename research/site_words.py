@@ -397,6 +397,8 @@ CAMPAIGN_MANAGERS_RU = (
     "Елена Гордеева",
     "Роман Белов",
 )
+# Opener, middle, contact, closer. Both halves of the contacts reach the manager by WhatsApp
+# and by email, so the fresh wording is new sentences rather than a channel no label showed.
 CAMPAIGN_EN = (
     (
         "I never believed in online trading until a friend introduced me to {manager}.",
@@ -418,9 +420,9 @@ CAMPAIGN_EN = (
         "WhatsApp {phone}",
         "Message on Telegram @{handle}",
         "Contact: {mailbox}",
-        "WhatsApp {phone} / Telegram @{handle}",
+        "Write to {mailbox}, replies within the hour",
         "Reach out via {mailbox} or WhatsApp {phone}",
-        "Telegram @{handle}",
+        "WhatsApp: {phone} (say you saw this page)",
     ),
     (
         "",
