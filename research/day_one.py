@@ -79,40 +79,54 @@ def targets(probe: dict, newest: dict) -> list[dict]:
     return checks
 
 
-def measure(probe_path: Path, history_path: Path, champion) -> dict:
-    """Score the probe and the newest slice before and after retraining on the history."""
-    probe, labels = corpora.load(probe_path), recipe.decided(history_path)
-    chosen = recipe.options()
-    after = recipe.run(corpora.load_all(chosen.corpora), labels, champion, chosen)
-    newest, threshold = after.tested, champion.threshold
-    served = after.served(champion)
+def _table(probe: corpora.Dataset, served: np.ndarray, champion, after) -> list[dict]:
+    """Before and after, on the probe and on the newest slice, at both thresholds.
+
+    served: the probe's scores by the model that serves after the retrain.
+    """
+    newest = after.tested
+    on_probe, on_newest = np.asarray(probe.labels), recipe.truth(newest)
     served_as = "retrained on the history" if after.promoted else "shipped (kept)"
-    slice_name, probe_truth = f"newest {len(newest)}", np.asarray(probe.labels)
-    newest_truth, probe_after = recipe.truth(newest), recipe.scores(served, probe.records)
-    before = recipe.scores(champion, probe.records)
-    rows = [
-        *_rows("before", "shipped", "probe", probe_truth, before, threshold),
+    slice_name = f"newest {len(newest)}"
+    return [
+        *_rows(
+            "before",
+            "shipped",
+            "probe",
+            on_probe,
+            recipe.scores(champion, probe.records),
+            champion.threshold,
+        ),
         *_rows(
             "before",
             "shipped",
             slice_name,
-            newest_truth,
+            on_newest,
             recipe.scores(champion, newest),
-            threshold,
+            champion.threshold,
         ),
         *_rows(
             "after",
             "challenger (older labels)",
             slice_name,
-            newest_truth,
+            on_newest,
             recipe.scores(after.challenger, newest),
-            threshold,
+            after.threshold,
         ),
-        *_rows("after", served_as, "probe", probe_truth, probe_after, threshold),
+        *_rows("after", served_as, "probe", on_probe, served, after.threshold),
     ]
+
+
+def measure(probe_path: Path, history_path: Path, champion) -> dict:
+    """Score the probe and the newest slice before and after retraining on the history."""
+    probe, labels = corpora.load(probe_path), recipe.decided(history_path)
+    chosen = recipe.options()
+    after = recipe.run(corpora.load_all(chosen.corpora), labels, champion, chosen)
+    served = recipe.scores(after.served(champion), probe.records)
+    rows, newest = _table(probe, served, champion, after), after.tested
     return {
         "champion": champion.version,
-        "threshold": threshold,
+        "threshold": after.threshold,
         "probe": {"file": str(probe_path), "comments": len(probe.labels)},
         "history": {
             "file": str(history_path),
@@ -124,7 +138,7 @@ def measure(probe_path: Path, history_path: Path, champion) -> dict:
         "decided_by": after.evaluation.metric,
         "rows": rows,
         "targets": targets(probe=rows[6], newest=rows[4]),
-        "probe_readers_to_spam": _flagged(probe, probe_after, threshold),
+        "probe_readers_to_spam": _flagged(probe, served, after.threshold),
     }
 
 

@@ -38,14 +38,11 @@ def tests(seed: int, count: int) -> tuple[list[dict], list[dict], list[dict]]:
 
 def one_run(labels: list[dict], unseen: tuple, champion, corpus, chosen) -> dict:
     """Import labels, retrain as the service would, and route the comments no import holds."""
-    if len(labels) < 2:
-        served, promoted = champion, None
-    else:
+    served, threshold, promoted = champion, champion.threshold, None
+    if len(labels) >= 2:
         after = recipe.run(corpus, labels, champion, chosen)
-        served, promoted = after.served(champion), after.promoted
-    fresh, readers, later = (
-        recipe.scores(served, records) >= champion.threshold for records in unseen
-    )
+        served, threshold, promoted = after.served(champion), after.threshold, after.promoted
+    fresh, readers, later = (recipe.scores(served, records) >= threshold for records in unseen)
     return {
         "recall": float(fresh.mean()),
         "readers_to_spam": int(readers.sum()),
