@@ -77,7 +77,7 @@ class Config:
     # The worker (`flask --app wsgi worker`) retrains by itself, through the same guard as
     # `make retrain`, once this many labels are new: decided after the last retrain started.
     # 0: never for a count. Lower keeps the model closer to the moderators for more CPU (a
-    # retrain takes about 1 s on a few hundred labels, 72 s on 100,000).
+    # retrain took 9.7 s on 10,000 labels and 72 s on 100,000: README, Performance).
     RETRAIN_AFTER_LABELS = int(os.environ.get("RETRAIN_AFTER_LABELS", 50))
     # ...or once a new label has waited this many hours, however few are new: so retrains
     # come at most daily on a quiet site. 0: never on time alone. A failed retrain counts as

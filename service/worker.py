@@ -39,7 +39,7 @@ class Job:
 
 
 def retrain_due(session: orm.Session, config: Mapping) -> str | None:
-    """Say why a retrain is due, or None: enough new labels, or one that has waited a day.
+    """Say why a retrain is due, or None: enough new labels, or one that has waited long enough.
 
     New labels: labels whose latest decision came after the last counted retrain started
     (retrain.latest); before any retrain, every label is new.
@@ -49,10 +49,12 @@ def retrain_due(session: orm.Session, config: Mapping) -> str | None:
     enough, hours = config["RETRAIN_AFTER_LABELS"], config["RETRAIN_EVERY_HOURS"]
     if last is None and new < retrain.MIN_LABELS:
         return None  # a first retrain would only fail for want of labels
+    counted = f"{new} new label{'s' if new != 1 else ''}"
     if enough and new >= enough:
-        return f"{new} new labels"
+        return counted
     if hours and new and now() - oldest >= timedelta(hours=hours):
-        return f"daily: {new} new labels"
+        period = "daily" if hours == 24 else f"every {hours:g} h"
+        return f"{period}: {counted}"
     return None
 
 

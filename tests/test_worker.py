@@ -125,7 +125,7 @@ def test_a_label_that_has_waited_a_day_is_retrained_on(app, decide, clock):
     work(app)
 
     _first, second = runs(app)
-    assert second.trigger == "daily: 1 new labels"
+    assert second.trigger == "daily: 1 new label"
     assert second.labels == ENOUGH + 1
     assert second.status in (RunStatus.PROMOTED, RunStatus.KEPT)
 
@@ -222,6 +222,37 @@ def test_only_one_of_many_racing_processes_takes_a_lease(app, clock):
     assert sum(won["fresh", h] for h in holders) == 1
 
 
+def _expiry(app, name: str):
+    """When a lease expires, as stored."""
+    with app.app_context():
+        return db.session.scalar(sa.select(Lease.expires_at).where(Lease.name == name))
+
+
+def test_a_held_lease_is_renewed_while_its_holder_works(app, clock):
+    with app.app_context(), leases.hold(db.engine, "job", clock, seconds=0.3):
+        clock.advance(seconds=10)  # long past the expiry it was taken with
+        deadline = time.monotonic() + 10
+        while _expiry(app, "job") <= clock():  # its keeper renews it every 0.1 s
+            assert time.monotonic() < deadline, "the lease was not renewed"
+            time.sleep(0.02)
+        assert not leases.take(db.engine, "job", "other:1:abc", clock(), 60)
+
+    with app.app_context():
+        assert leases.take(db.engine, "job", "other:1:abc", clock(), 60)  # released
+
+
+def test_a_holder_that_lost_its_lease_cannot_store_its_result(app, clock):
+    with app.app_context():
+        stalled = leases.Lease(db.engine, "job", clock, 60)
+        # Taken but never renewed, as by a holder in a suspended VM.
+        assert leases.take(db.engine, "job", stalled.holder, clock(), 60)
+        clock.advance(seconds=61)
+        assert leases.take(db.engine, "job", "other:1:abc", clock(), 60)
+
+        with pytest.raises(leases.Lost), db.engine.begin() as connection:
+            stalled.confirm(connection)
+
+
 def test_a_failed_retrain_is_recorded_and_retried_when_next_due_not_in_a_loop(
     app, decide, clock, caplog
 ):
@@ -246,7 +277,7 @@ def test_a_failed_retrain_is_recorded_and_retried_when_next_due_not_in_a_loop(
     work(app)
 
     _failed, retried = runs(app)
-    assert retried.trigger == "daily: 1 new labels"
+    assert retried.trigger == "daily: 1 new label"
     assert retried.labels == ENOUGH + 1
     assert retried.status in (RunStatus.PROMOTED, RunStatus.KEPT)
 
@@ -335,7 +366,10 @@ def test_sigterm_in_a_retrain_records_it_stopped_and_the_next_worker_redoes_it(
 ):
     decide(ENOUGH)
     log = tmp_path / "worker.log"
-    process = _start_worker(_environment(database_url, settings), log)
+    env = _environment(database_url, settings)
+    # Every shipped corpus: a retrain of seconds, well past the signal sent as it begins.
+    del env["RETRAIN_CORPORA"]
+    process = _start_worker(env, log)
     _wait_for(log, "retrain: loading", process)
 
     os.kill(process.pid, signal.SIGTERM)
