@@ -9,6 +9,11 @@ MODELS := models
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
+# Run the server command $(1) with the background worker (retraining when due) beside it, and
+# stop the worker when the server stops or make is interrupted: one command, a whole service.
+with_worker = $(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; $(1)
+
 help: ## List the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
@@ -38,13 +43,13 @@ evaluate: $(VENV)/.installed ## Score DATA=path (YouTube CSV, SMS TSV or project
 	@test -n "$(DATA)" || { echo "usage: make evaluate DATA=path/to/file" >&2; exit 2; }
 	$(PYTHON) -m model.evaluate $(DATA)
 
-run: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve on http://127.0.0.1:5000 (HOST=, PORT= to change), Flask dev server
+run: $(VENV)/.installed $(MODELS)/LATEST ## Migrate, serve on http://127.0.0.1:5000 (HOST=, PORT=) with the worker; Flask dev server
 	$(FLASK) db upgrade
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(call with_worker,$(FLASK) run --host $(HOST) --port $(PORT))
 
-serve: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve under gunicorn, as deployed
+serve: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve under gunicorn with the worker, as deployed
 	$(FLASK) db upgrade
-	BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+	$(call with_worker,BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app)
 
 test: $(VENV)/.installed-dev $(MODELS)/LATEST ## Run the whole test suite
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

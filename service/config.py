@@ -74,6 +74,23 @@ class Config:
         ).split(",")
         if path
     )
+    # The worker (`flask --app wsgi worker`) retrains by itself, through the same guard as
+    # `make retrain`, once this many labels are new: decided after the last retrain started.
+    # 0: never for a count. Lower keeps the model closer to the moderators for more CPU (a
+    # retrain took 9.7 s on 10,000 labels and 72 s on 100,000: README, Performance).
+    RETRAIN_AFTER_LABELS = int(os.environ.get("RETRAIN_AFTER_LABELS", 50))
+    # ...or once a new label has waited this many hours, however few are new: so retrains
+    # come at most daily on a quiet site. 0: never on time alone. A failed retrain counts as
+    # a retrain, so it is tried again when next due by either rule, not in a loop.
+    RETRAIN_EVERY_HOURS = float(os.environ.get("RETRAIN_EVERY_HOURS", 24))
+    # Seconds between the worker's looks for due work (one or two indexed queries each).
+    # Longer delays a due retrain by up to that much.
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", 60))
+    # Seconds a lease (service/leases.py: one host at a time, e.g. retraining) lasts unless
+    # its holder renews it, which it does every third of that while it works. A holder that
+    # died blocks the work this long; one that stalls longer than this (a suspended VM)
+    # loses the lease, and its result is not stored. Hosts' clocks must agree to well within it.
+    LEASE_SECONDS = float(os.environ.get("LEASE_SECONDS", 120))
 
     # Spam probability at or above which a comment goes straight to the spam
     # folder. Unset: the threshold chosen at training time (spam precision

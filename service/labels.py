@@ -1,5 +1,7 @@
 """Training labels: each comment's latest moderator decision, oldest decision first."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from model.corpora import RECORD_FIELDS
@@ -72,3 +74,29 @@ def load(connection: sa.Connection, newest: int | None = None) -> list[dict]:
         records.append(record)
     records.reverse()
     return records
+
+
+def mark(connection: sa.Connection) -> int:
+    """Return the newest moderation action's id (0 before any): a later decision is new."""
+    return connection.scalar(sa.select(sa.func.coalesce(sa.func.max(ModerationAction.id), 0)))
+
+
+def new_since(connection: sa.Connection, mark: int) -> tuple[int, datetime | None]:
+    """Count the labels whose latest decision came after action `mark`; say when the oldest was.
+
+    A comment whose latest action came after mark has it as its newest action after mark, so
+    only actions after mark are read: a range of the primary key, however long the history.
+    """
+    latest = (
+        sa.select(sa.func.max(ModerationAction.id).label("id"))
+        .where(ModerationAction.id > mark)
+        .group_by(ModerationAction.comment_id)
+        .subquery()
+    )
+    query = (
+        sa.select(sa.func.count(), sa.func.min(ModerationAction.created_at))
+        .join(latest, latest.c.id == ModerationAction.id)
+        .where(ModerationAction.to_status.in_(list(LABELS)))
+    )
+    count, oldest = connection.execute(query).one()
+    return count, oldest

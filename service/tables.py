@@ -1,4 +1,4 @@
-"""The database tables: sites, moderators, comments, moderation actions, model versions."""
+"""The database tables: sites, moderators, comments, their moderation, models and retrains."""
 
 import enum
 from datetime import UTC, datetime
@@ -222,3 +222,47 @@ class ModelVersion(Base):
     # SECRET_KEY: a worker unpickles nothing it cannot attribute to this service.
     sha256: Mapped[str] = mapped_column(sa.String(64))
     hmac: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Lease(Base):
+    """A named lock one process holds until it releases it or lets it expire (service.leases)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # Which process holds it: host, pid and a random tag (leases.holder_id).
+    holder: Mapped[str] = mapped_column(sa.String(200))
+    # Renewed while the holder works; once past, any process may take the lease over.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RunStatus(enum.StrEnum):
+    """How a retrain ended, or that it has not (yet)."""
+
+    RUNNING = "running"  # started; or its process died before it could say how it ended
+    PROMOTED = "promoted"  # the challenger serves
+    KEPT = "kept"  # the champion serves on; the challenger is stored as rejected
+    FAILED = "failed"  # an error stopped it (outcome says which)
+    STOPPED = "stopped"  # its process was asked to stop (SIGTERM, Ctrl-C) while it ran
+
+
+class RetrainRun(Base):
+    """One retrain, by the worker or `make retrain`: why it ran, on what, and how it ended."""
+
+    __tablename__ = "retrain_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Why it ran: "63 new labels", "daily: 4 new labels", "make retrain".
+    trigger: Mapped[str] = mapped_column(sa.String(100))
+    holder: Mapped[str] = mapped_column(sa.String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The newest moderation action's id when it started (labels.mark): a label whose latest
+    # decision has a higher id is new to the next retrain.
+    label_mark: Mapped[int]
+    # The labels it read (fitted on and tested on); null when it failed before reading them.
+    labels: Mapped[int | None]
+    version: Mapped[str | None] = mapped_column(sa.String(100))
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
+    # The one-line decision (retrain.decision), or the error.
+    outcome: Mapped[str | None] = mapped_column(sa.Text)

@@ -2,12 +2,16 @@
 
 from flask import Flask
 
-from . import database, model, moderators, privacy, rules, sites
+from . import database, model, moderators, privacy, rules, sites, worker
 
 GROUPS = (database, sites, moderators, privacy, rules, model)
+# Commands without a group: `flask --app wsgi worker`.
+COMMANDS = (worker,)
 
 
 def init_app(app: Flask) -> None:
-    """Register every command group on the app."""
+    """Register every command group, and every command of its own, on the app."""
     for module in GROUPS:
         app.cli.add_command(module.group)
+    for module in COMMANDS:
+        app.cli.add_command(module.command)

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from model import retrain as recipe
 
-from .. import registry, retrain, scoring
+from .. import leases, registry, retrain, scoring
 from ..clock import now
 from ..db import db
 
@@ -20,51 +20,23 @@ def _progress(message: str) -> None:
     click.echo(f"[retrain] {message}", err=True)
 
 
-def options(margin: float | None = None) -> recipe.Options:
-    """Read the retrain options from the app's config, with an optional margin override."""
-    config = current_app.config
-    return recipe.Options(
-        corpora=config["RETRAIN_CORPORA"],
-        holdout=config["RETRAIN_HOLDOUT"],
-        margin=config["RETRAIN_MARGIN"] if margin is None else margin,
-        weight_max=config["LABEL_WEIGHT_MAX"],
-        max_tested=config["RETRAIN_MAX_TESTED"],
-        max_labels=config["RETRAIN_MAX_LABELS"],
-    )
-
-
 @group.command("retrain")
 @click.option("--force", is_flag=True, help="Promote the challenger even if it is worse.")
 @click.option("--margin", type=float, help="How much worse may still promote (RETRAIN_MARGIN).")
 def retrain_command(force, margin):
     """Train on the corpora plus moderators' labels; promote if not worse than the champion."""
-    champion = scoring.classifier()
-    chosen = options(margin)
+    trigger = "make retrain --force" if force else "make retrain"
+    chosen = retrain.options(current_app.config, margin)
     try:
-        evaluation, row, promoted = retrain.run(
-            db.session, champion, current_app.config["SECRET_KEY"], chosen, force, now(), _progress
-        )
+        done = retrain.guarded(lambda _session: trigger, chosen, force, _progress)
+    except leases.Held as held:
+        raise click.ClickException(
+            f"another retrain is running ({held}); try again later"
+        ) from None
     except retrain.RetrainError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(evaluation.table(champion.version if champion else None))
-    click.echo(decision(evaluation, chosen.margin, promoted, row.version))
-
-
-def decision(evaluation: recipe.Evaluation, margin: float, promoted: bool, version: str) -> str:
-    """Say what was decided and why, in one line."""
-    name = evaluation.metric
-    new = evaluation.challenger[name]
-    if evaluation.champion is None:
-        why = "no champion to compare with"
-    else:
-        old = evaluation.champion[name]
-        sign = ">=" if evaluation.better else "<"
-        why = f"challenger {name} {new:.3f} {sign} champion {old:.3f} - margin {margin:g}"
-    if promoted and not evaluation.better:
-        return f"decision: PROMOTED {version} by --force although worse ({why})"
-    if promoted:
-        return f"decision: PROMOTED {version} ({why}); workers load it within MODEL_POLL_SECONDS"
-    return f"decision: KEPT the champion; {version} stored as rejected ({why}; --force to promote)"
+    click.echo(done.trained.evaluation.table(done.champion))
+    click.echo(done.decision)
 
 
 @group.command("list")

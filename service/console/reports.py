@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from flask import Response, abort, g, render_template
 
-from .. import clock, overturns, sites
+from .. import clock, overturns, retrain, sites
+from ..db import db
 from ..tables import Moderator, Status
 from . import stats
 from .blueprint import bp
@@ -41,6 +42,7 @@ def stats_page():
         decided=decided,
         overturn_rate=overturned / decided if decided else None,
         thresholds=_spam_thresholds(g.console_user),
+        last_retrain=retrain.latest(db.session),
     )
 
 
