@@ -16,8 +16,10 @@ word for word with no id is one comment.
 import csv
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from model.corpora import PROJECT_COLUMNS, CorpusError, parse_label
 
@@ -40,15 +42,11 @@ class Rows:
         self.path, self.header = path, header
 
     def __iter__(self) -> Iterator[Imported | Problem]:
-        with _open(self.path) as file:
-            reader = csv.reader(file, strict=True)
-            rows = _rows(self.path, reader)
+        with _reader(self.path) as rows:
             next(rows, None)  # the header, which read() checked
-            line = reader.line_num + 1
-            for row in rows:
-                if row:  # a blank line
+            for line, row in rows:
+                if row:  # not a blank line
                     yield self._row(line, row)
-                line = reader.line_num + 1
 
     def _row(self, line: int, row: list[str]) -> Imported | Problem:
         """One row as an Imported comment, or the Problem that keeps it out."""
@@ -77,25 +75,40 @@ class Rows:
             return Problem(where, str(refused))
 
 
-def _open(path: Path):
-    """Open a CSV file as text, a leading BOM (as spreadsheets write) dropped."""
+@contextmanager
+def _reader(path: Path) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """Read a CSV file's rows; a file that cannot be read, or stops being CSV, fails the import.
+
+    The file is decoded line by line, so that a byte that is not UTF-8 is named by its line.
+    """
     try:
-        return path.open(encoding="utf-8-sig", newline="")
+        file = path.open("rb")
     except OSError as error:
         raise ImportFailure(f"{path}: cannot read ({error.strerror})") from None
+    with file:
+        reader = csv.reader(_lines(path, file), strict=True)
+        yield _rows(path, reader)
 
 
-def _rows(path: Path, reader) -> Iterator[list[str]]:
-    """The reader's rows; a file that stops being CSV or UTF-8 fails the import."""
+def _lines(path: Path, file: BinaryIO) -> Iterator[str]:
+    """A file's lines as text, a leading BOM (as spreadsheets write) dropped."""
+    for number, line in enumerate(file, start=1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            raise ImportFailure(f"{path.name} line {number}: not UTF-8 ({error.reason})") from None
+
+
+def _rows(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
+    """Each row with the line it starts on; malformed CSV fails the import there."""
+    line = 1
     try:
-        yield from reader
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
     except csv.Error as error:
         raise ImportFailure(
             f"{path.name} line {reader.line_num}: malformed CSV ({error})"
-        ) from None
-    except UnicodeDecodeError as error:
-        raise ImportFailure(
-            f"{path.name} after line {reader.line_num}: not UTF-8 ({error.reason})"
         ) from None
 
 
@@ -135,8 +148,8 @@ def read(path: Path) -> tuple[str, Rows]:
     Reads the header; raises ImportFailure when the file cannot be read or its columns
     are not the project's.
     """
-    with _open(path) as file:
-        header = next(_rows(path, csv.reader(file, strict=True)), None)
+    with _reader(path) as rows:
+        _, header = next(rows, (1, None))
     if not header:
         raise ImportFailure(f"{path.name}: empty, not even a header row")
     header = [name.strip().lower() for name in header]

@@ -50,7 +50,7 @@ def moment(value: str, what: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise Refused(f"{what} {value[:40]!r} is not an ISO 8601 time") from None
+        raise Refused(f"{what} {value[:40]!r} is not a date and time (ISO 8601)") from None
     try:
         return schemas.moment(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
     except ma.ValidationError as error:

@@ -118,6 +118,7 @@ def elements(path: Path, prefixes: dict[str, str], containers: frozenset[str]) -
     builder.setDocumentLocator(parser)  # feed(), unlike parse(), leaves this to its caller
     try:
         with path.open("rb") as file:
+            parser.feed(b"")  # starts the parser, so that close() refuses an empty file too
             while chunk := file.read(CHUNK):
                 parser.feed(chunk)
                 yield from _drain(builder)
