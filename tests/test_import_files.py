@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
-from service.imports import Imported, ImportFailure, Problem, csvfile, disqus, wxr
-from service.tables import Status
+from service.db import db
+from service.imports import Imported, ImportFailure, Problem, csvfile, disqus, store, wxr
+from service.tables import Comment, ModerationAction, Status
 
 DATA = Path(__file__).parent / "data" / "import"
 WXR = DATA / "wordpress-6.1.xml"
@@ -441,3 +443,217 @@ def test_a_csv_broken_midway_fails_naming_the_line(tmp_path, app_context, tail, 
     _, rows = csvfile.read(path)
     with pytest.raises(ImportFailure, match=re.escape(message)):
         list(rows)
+
+
+# Through the command line, into the database.
+
+
+def import_file(runner, kind: str, path: Path):
+    """Run `flask import KIND PATH --site news`."""
+    return runner.invoke(args=["import", kind, str(path), "--site", "news"])
+
+
+def stored(app) -> dict[str, Comment]:
+    """The imported comments by their id in their source."""
+    with app.app_context():
+        return {c.import_id: c for c in db.session.scalars(sa.select(Comment))}
+
+
+def decisions(app) -> list[ModerationAction]:
+    """Every decision recorded, oldest first."""
+    with app.app_context():
+        return db.session.scalars(sa.select(ModerationAction).order_by(ModerationAction.id)).all()
+
+
+@pytest.fixture
+def app(app, site_key):
+    """An app with a site named "news" to import into."""
+    return app
+
+
+def test_importing_a_wordpress_export_keeps_each_verdict_and_says_it_holds_no_spam(app, runner):
+    result = import_file(runner, "wxr", WXR)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"imported 5 comments from {SITE} into 'news': 1 pending, 3 approved, 1 rejected, 0 spam"
+        in result.output
+    )
+    assert "not readers' comments, so not imported: 1 pingback" in result.output
+    assert "this file holds no spam: WordPress's exporter leaves spam out" in result.output
+    assert "flask --app wsgi import wordpress URL" in result.output
+    comments = stored(app)
+    assert {key: c.status for key, c in comments.items()} == {
+        "1": Status.APPROVED,
+        "2": Status.APPROVED,
+        "3": Status.APPROVED,
+        "4": Status.PENDING,
+        "6": Status.REJECTED,
+    }
+    assert comments["3"].parent_id == comments["2"].id
+    assert {c.import_source for c in comments.values()} == {SITE}
+    assert comments["2"].created_at == datetime(2022, 11, 3, 10, 15, tzinfo=UTC)
+    assert [(a.to_status, a.via, a.moderator_id) for a in decisions(app)] == [
+        (status, f"import of {SITE}", None)
+        for status in (Status.APPROVED, Status.APPROVED, Status.APPROVED, Status.REJECTED)
+    ]
+
+
+def test_a_wordpress_export_with_spam_imports_it_without_the_warning(app, runner, tmp_path):
+    result = import_file(runner, "wxr", variant(tmp_path, WXR, ("[CDATA[trash]]", "[CDATA[spam]]")))
+
+    assert result.exit_code == 0, result.output
+    assert "1 spam" in result.output and "holds no spam" not in result.output
+    assert stored(app)["6"].status == Status.SPAM
+
+
+def test_importing_a_disqus_export_keeps_each_verdict_and_thread(app, runner):
+    result = import_file(runner, "disqus", DISQUS)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "imported 6 comments from Disqus newsroom-example into 'news': "
+        "0 pending, 3 approved, 1 rejected, 2 spam"
+    ) in result.output
+    comments = stored(app)
+    assert {key[-1]: c.status for key, c in comments.items()} == {
+        "1": Status.APPROVED,
+        "2": Status.APPROVED,
+        "3": Status.SPAM,
+        "4": Status.REJECTED,
+        "5": Status.SPAM,
+        "6": Status.APPROVED,
+    }
+    assert comments["6011000002"].parent_id == comments["6011000001"].id
+    assert comments["6011000006"].post_id == "council-budget-2023"
+    assert len(decisions(app)) == 6
+
+
+@pytest.mark.parametrize("path", [HISTORY, LABELLED], ids=["history", "labelled"])
+def test_importing_the_projects_csv_keeps_each_verdict(app, runner, path):
+    result = import_file(runner, "csv", path)
+
+    assert result.exit_code == 0, result.output
+    statuses = sorted(c.status for c in stored(app).values())
+    expected = {
+        HISTORY: [
+            Status.PENDING,
+            Status.APPROVED,
+            Status.APPROVED,
+            Status.REJECTED,
+            Status.SPAM,
+            Status.SPAM,
+        ],
+        LABELLED: [Status.APPROVED, Status.APPROVED, Status.SPAM, Status.SPAM],
+    }[path]
+    assert statuses == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"),
+    [("wxr", WXR), ("disqus", DISQUS), ("csv", HISTORY), ("csv", LABELLED)],
+    ids=["wxr", "disqus", "csv", "csv without ids"],
+)
+def test_a_second_import_of_a_file_adds_and_changes_nothing(app, runner, clock, kind, path):
+    first = import_file(runner, kind, path)
+    before = {
+        key: (c.id, c.status, c.version, c.parent_id, c.created_at)
+        for key, c in stored(app).items()
+    }
+    clock.advance(days=1)
+
+    second = import_file(runner, kind, path)
+
+    assert first.exit_code == second.exit_code == 0, second.output
+    assert "imported 0 comments" in second.output
+    assert f"{len(before)} were already imported; 0 skipped" in second.output
+    after = {
+        key: (c.id, c.status, c.version, c.parent_id, c.created_at)
+        for key, c in stored(app).items()
+    }
+    assert after == before
+    assert len(decisions(app)) == sum(status != Status.PENDING for _, status, *_ in before.values())
+
+
+def test_a_file_with_bad_records_stores_the_rest_and_names_each_by_its_line(app, runner, tmp_path):
+    path = variant(
+        tmp_path,
+        WXR,
+        ("[CDATA[trash]]", "[CDATA[post-trashed]]"),
+        ("[CDATA[held@example.net]]", "[CDATA[]]"),
+    )
+    result = import_file(runner, "wxr", path)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"skipped wordpress-6.1.xml line {comment_line(path, 4)}, comment 4: author_email: "
+        "Not a valid email address"
+    ) in result.output
+    assert (
+        f"skipped wordpress-6.1.xml line {comment_line(path, 6)}, comment 6: "
+        "comment_approved 'post-trashed' is not 1, 0, spam or trash"
+    ) in result.output
+    assert "0 were already imported; 2 skipped (listed above)" in result.output
+    assert sorted(stored(app)) == ["1", "2", "3"]
+
+
+def test_a_disqus_post_without_an_email_is_reported_as_the_api_would_refuse_it(
+    app, runner, tmp_path
+):
+    """Disqus leaves some authors' email out of its export; the API requires one."""
+    path = variant(tmp_path, DISQUS, ("<email>dana@example.org</email>", "<email />"))
+    result = import_file(runner, "disqus", path)
+
+    assert result.exit_code == 0, result.output
+    where = f"disqus.xml line {post_line(path, 6011000002)}, post 6011000002"
+    assert f"skipped {where}: author_email: Not a valid email address" in result.output
+    assert len(stored(app)) == 5
+
+
+def test_a_file_broken_midway_stores_nothing_and_says_where(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "BATCH", 10)  # several batches are written before the fault
+    path = large_export(tmp_path, 60)
+    path.write_text(path.read_text().replace(">60</wp:comment_id>", ">60</wp:comment_idd>"))
+
+    result = import_file(runner, "wxr", path)
+
+    assert result.exit_code == 1
+    line = line_of(path, "</wp:comment_idd>")
+    assert (
+        f"Error: large.xml line {line}: not well-formed XML (mismatched tag) (nothing was imported)"
+        in result.output
+    )
+    assert "[import] 10 read" in result.output  # batches were stored, then rolled back
+    assert stored(app) == {} and decisions(app) == []
+
+
+def test_a_csv_broken_midway_stores_nothing(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "BATCH", 2)
+    path = tmp_path / "comments.csv"
+    path.write_bytes(HISTORY.read_bytes() + b'c-107,,spam,"unclosed,spam,A,a@b.example,,p\n')
+
+    result = import_file(runner, "csv", path)
+
+    assert result.exit_code == 1
+    assert "Error: comments.csv line 8: malformed CSV" in result.output
+    assert stored(app) == {} and decisions(app) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "message"),
+    [
+        ("disqus", WXR, "wordpress-6.1.xml: not a Disqus export (its root is <rss>)"),
+        (
+            "wxr",
+            DISQUS,
+            "disqus.xml: not a WordPress export (its root is <{http://disqus.com}disqus>)",
+        ),
+        ("csv", DISQUS, "disqus.xml line 1: the header must name each of"),
+    ],
+)
+def test_a_file_of_another_format_is_refused_clearly(app, runner, kind, path, message):
+    result = import_file(runner, kind, path)
+
+    assert result.exit_code == 1
+    assert f"Error: {message}" in result.output and "(nothing was imported)" in result.output
+    assert stored(app) == {}
