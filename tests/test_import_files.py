@@ -242,6 +242,25 @@ def test_a_large_export_is_read_in_little_memory(tmp_path):
     assert path.stat().st_size > 6_000_000 and peak < 1_000_000
 
 
+def test_a_record_of_countless_elements_is_read_in_little_memory(tmp_path):
+    """A hostile comment of 50,000 empty elements: past a thousand, they are dropped."""
+    text = WXR.read_text()
+    mark = "<wp:comment_parent>0</wp:comment_parent>"
+    at = text.index(mark, text.index("<wp:comment_id>2<")) + len(mark)
+    path = tmp_path / "hostile.xml"
+    path.write_text(text[:at] + "<x/>" * 50_000 + text[at:])
+
+    tracemalloc.start()
+    try:
+        _, comments = wxr.read(path)
+        imported = list(comments)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [c.source_id for c in imported] == ["1", "2", "3", "4", "6"]
+    assert peak < 2_000_000
+
+
 # Disqus's export.
 
 

@@ -27,6 +27,9 @@ CHUNK = 1 << 16
 # Text kept of one element: past every limit the API sets (content: 10,000 characters), so a
 # value cut here is still refused, yet a hostile file cannot fill memory with one element.
 MAX_TEXT = 100_000
+# Elements kept of one record: a comment has some twenty (its meta entries included), so a
+# hostile file cannot fill memory with one record either; past this, the rest is dropped.
+MAX_ELEMENTS = 1_000
 
 
 @dataclass
@@ -68,6 +71,7 @@ class _Builder(ContentHandler):
         self.prefixes, self.containers = prefixes, containers
         self.ready: list[Element] = []
         self.open: list[Element] = []  # innermost last
+        self.kept = 0  # elements of the current record
 
     def _name(self, name: tuple[str | None, str]) -> str:
         """A namespaced name as "prefix:local" by the format's own prefixes, whatever the file's."""
@@ -89,8 +93,10 @@ class _Builder(ContentHandler):
             element.container = parent is None or tag in self.containers
             if element.container:
                 self.ready.append(element)
-        else:
+            self.kept = 1
+        elif self.kept < MAX_ELEMENTS:
             parent.children.append(element)
+            self.kept += 1
         self.open.append(element)
 
     def endElementNS(self, name, qname):
