@@ -153,6 +153,17 @@ def test_a_wordpress_comment_that_cannot_be_imported_is_a_problem_at_its_line(tm
     ]
 
 
+def test_an_export_of_an_older_wordpress_reads_the_same(tmp_path):
+    """WXR 1.1 (WordPress 3.1 to 3.3) differs from 1.2 only in its namespace."""
+    path = tmp_path / "older.xml"
+    path.write_text(
+        WXR.read_text().replace("wordpress.org/export/1.2/", "wordpress.org/export/1.1/")
+    )
+    assert [(c.source_id, c.status) for c in wxr.read(path)[1]] == [
+        (c.source_id, c.status) for c in wxr.read(WXR)[1]
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
