@@ -2,6 +2,9 @@
 
 Nothing is installed here (.ci/run installs the packages). Every change to the machine (a
 MariaDB database, a config file in /etc/wordpress, two must-use plugins) is undone on exit.
+Its admin acts through wp-admin as a browser does, or through WordPress's REST API with the
+browser's cookies; Apache's access log (one line a request, method first) says what a test
+sent it.
 """
 
 import fcntl
@@ -56,6 +59,8 @@ APACHE_MODULES = {
     "mime_module": "mod_mime.so",
     "alias_module": "mod_alias.so",
     "env_module": "mod_env.so",
+    "rewrite_module": "mod_rewrite.so",
+    "headers_module": "mod_headers.so",
 }
 APACHE_CONF = """\
 ServerRoot {folder}
@@ -65,7 +70,7 @@ PidFile {folder}/apache.pid
 DefaultRuntimeDir {folder}
 ErrorLog {folder}/error.log
 LogLevel warn
-LogFormat "%h %t \\"%r\\" %>s %b %Dus" timed
+LogFormat "%h %t \\"%r\\" %>s %b %Dus \\"%{{User-Agent}}i\\"" timed
 CustomLog {folder}/access.log timed
 User www-data
 Group www-data
@@ -86,11 +91,22 @@ SetEnv WORDPRESS_CONFIG {config_name}
 <Directory {wordpress}>
     Options FollowSymLinks
     Require all granted
+    # What Settings > Permalinks asks for (Debian's /etc/wordpress/htaccess, uncommented):
+    # with pretty permalinks, WordPress answers every path that is no file.
+    RewriteEngine On
+    RewriteBase /
+    RewriteCond %{{REQUEST_FILENAME}} !-f
+    RewriteCond %{{REQUEST_FILENAME}} !-d
+    RewriteRule . /index.php [L]
 </Directory>
 <Directory {content}>
     Options FollowSymLinks
     Require all granted
 </Directory>
+# As a proxy or CDN that drops WordPress's Link header would (?link-header=off).
+<If "%{{QUERY_STRING}} =~ /link-header=off/">
+    Header unset Link
+</If>
 <FilesMatch "\\.php$">
     SetHandler application/x-httpd-php
 </FilesMatch>
@@ -103,6 +119,7 @@ define( 'DB_PASSWORD', '' );
 define( 'DB_HOST', '127.0.0.1:3306' );
 define( 'WPCOM_API_KEY', '{api_key}' );
 define( 'MODERATO_URL', '{moderato_url}' );
+// 'local' also lets WordPress make application passwords without HTTPS.
 define( 'WP_ENVIRONMENT_TYPE', 'local' );
 // Only 127.0.0.1: update checks and feeds fail at once, and an Akismet call that the
 // must-use plugin did not redirect fails too instead of reaching rest.akismet.com.
@@ -287,12 +304,77 @@ def _link(page: str, pattern: str) -> str | None:
 
 @dataclass
 class WordPress:
-    """A running WordPress: its URL, its database, its admin's browser session, its timings."""
+    """A running WordPress: its URL, database, access log, admin's browser session, timings."""
 
     base: str
     database: str
+    access_log: Path
     admin: requests.Session = field(default_factory=requests.Session)
     timings: dict[str, float] = field(default_factory=dict)
+    nonce: str = ""
+
+    def rest(self, method: str, route: str, **body) -> dict:
+        """Call WordPress's REST API as the logged-in admin (cookies and nonce, as wp-admin)."""
+        if not self.nonce:
+            answer = self.admin.get(
+                f"{self.base}/wp-admin/admin-ajax.php?action=rest-nonce", timeout=TIMEOUT
+            )
+            assert answer.ok, f"no REST nonce for the admin: {answer.text[:500]}"
+            self.nonce = answer.text
+        response = self.admin.request(
+            method,
+            f"{self.base}/?rest_route={route}",
+            json=body or None,
+            headers={"X-WP-Nonce": self.nonce},
+            timeout=TIMEOUT,
+        )
+        assert response.ok, f"{method} {route}: {response.status_code} {response.text[:500]}"
+        return response.json()
+
+    def application_password(self, user: str | int = "me") -> str:
+        """Make a user an application password, as Users > Profile does; return it."""
+        route = f"/wp/v2/users/{user}/application-passwords"
+        return self.rest("POST", route, name="Moderato import")["password"]
+
+    def create_user(self, login: str, role: str) -> int:
+        """Add a user with a role (Users > Add New); return the user's id."""
+        user = self.rest(
+            "POST",
+            "/wp/v2/users",
+            username=login,
+            email=f"{login}@blog.example",
+            password=secrets.token_urlsafe(12),
+            roles=[role],
+        )
+        return user["id"]
+
+    def add_comment(self, **fields) -> dict:
+        """Add a comment to the first post as the admin may (any author, IP, date, status)."""
+        return self.rest("POST", "/wp/v2/comments", post=1, **fields)
+
+    def set_option(self, name: str, value: str) -> None:
+        """Set one of WordPress's options, as its settings screens save them."""
+        sql(
+            f"UPDATE wp_options SET option_value = '{value}' WHERE option_name = '{name}'",
+            self.database,
+        )
+
+    def zero_dates(self, comment_id: int, *columns: str) -> None:
+        """Set a comment's date columns to zero, as imports from older blogs left some."""
+        zeros = ", ".join(f"{column} = '0000-00-00 00:00:00'" for column in columns)
+        sql(f"UPDATE wp_comments SET {zeros} WHERE comment_ID = {int(comment_id)}", self.database)
+
+    def use_permalinks(self, structure: str) -> None:
+        """Switch permalinks ('' plain, '/%postname%/' pretty); WordPress rebuilds its rules."""
+        self.set_option("permalink_structure", structure)
+        self.set_option("rewrite_rules", "")
+
+    def requests_logged(self, user_agent: str) -> list[tuple[str, float]]:
+        """What Apache logged from a client, in order: request line, seconds it took to serve."""
+        lines = re.findall(
+            r'"([^"]*)" \S+ \S+ (\d+)us "([^"]*)"$', self.access_log.read_text(), re.M
+        )
+        return [(line, int(us) / 1e6) for line, us, agent in lines if agent == user_agent]
 
     def post_comment(self, author: str, email: str, content: str, url: str = "") -> int:
         """Post a comment on the first post, as a reader's browser without JS; return its id."""
@@ -381,8 +463,11 @@ class WordPress:
 
 
 @contextmanager
-def running(folder: Path, api_key: str, moderato_url: str) -> Iterator[WordPress]:
-    """Serve a freshly installed WordPress whose Akismet calls go to Moderato; undo it all."""
+def running(folder: Path, api_key: str = "", moderato_url: str = "") -> Iterator[WordPress]:
+    """Serve a freshly installed WordPress, its admin logged in; undo it all on exit.
+
+    With an Akismet key, its Akismet plugin is active and calls Moderato at moderato_url.
+    """
     with ExitStack() as undo:
         undo.enter_context(_exclusive(CONFIG.parent))
         database = f"moderato_wp_{secrets.token_hex(4)}"
@@ -394,15 +479,16 @@ def running(folder: Path, api_key: str, moderato_url: str) -> Iterator[WordPress
         changes.write(MU_PLUGINS / PLUGIN.name, PLUGIN.read_text())
         changes.write(MU_PLUGINS / "moderato-test-only.php", TEST_PLUGIN)
         started = time.monotonic()
-        wordpress = WordPress(undo.enter_context(_apache(folder)), database)
+        wordpress = WordPress(undo.enter_context(_apache(folder)), database, folder / "access.log")
         undo.callback(wordpress.admin.close)
         wordpress.timings["apache start"] = time.monotonic() - started
         password = secrets.token_urlsafe(12)
         steps = {
             "WordPress install": lambda: wordpress.install(password),
             "admin login": lambda: wordpress.log_in(password),
-            "Akismet activation": wordpress.activate_akismet,
         }
+        if api_key:
+            steps["Akismet activation"] = wordpress.activate_akismet
         for name, step in steps.items():
             started = time.monotonic()
             step()

@@ -78,7 +78,14 @@ def import_wordpress(url, user, app_password, site_name):
     requests; WordPress's spam becomes spam, approved approved, trash rejected, and held
     comments wait in the queue.
     """
-    _import(site_name, lambda: wordpress.read(url, user, app_password))
+
+    def read() -> tuple[str, Iterable[Imported | Problem]]:
+        """Start reading the site; say how many comments it holds, for the progress lines."""
+        comments = wordpress.read(url, user, app_password)
+        click.echo(f"[import] {comments.source_name} counts {comments.total:,} comments", err=True)
+        return comments.source_name, comments.items
+
+    _import(site_name, read)
 
 
 @group.command("wxr")
