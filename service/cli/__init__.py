@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from . import database, model, moderators, privacy, rules, sites
+from . import database, imports, model, moderators, privacy, rules, sites
 
-GROUPS = (database, sites, moderators, privacy, rules, model)
+GROUPS = (database, sites, moderators, privacy, rules, model, imports)
 
 
 def init_app(app: Flask) -> None:
