@@ -130,6 +130,10 @@ def test_a_wordpress_comment_that_cannot_be_imported_is_a_problem_at_its_line(tm
         WXR,
         ("[CDATA[trash]]", "[CDATA[post-trashed]]"),
         (
+            "[CDATA[2022-11-04 08:30:00]]></wp:comment_date>",
+            "[CDATA[0000-00-00 00:00:00]]></wp:comment_date>",
+        ),
+        (
             "[CDATA[2022-11-04 08:30:00]]></wp:comment_date_gmt>",
             "[CDATA[0000-00-00 00:00:00]]></wp:comment_date_gmt>",
         ),
@@ -144,13 +148,31 @@ def test_a_wordpress_comment_that_cannot_be_imported_is_a_problem_at_its_line(tm
         ),
         Problem(
             f"wordpress-6.1.xml line {comment_line(path, 4)}, comment 4",
-            "comment_date_gmt '0000-00-00 00:00:00' is not a date and time (ISO 8601)",
+            "no date: comment_date_gmt '0000-00-00 00:00:00', comment_date '0000-00-00 00:00:00'",
         ),
         Problem(
             f"wordpress-6.1.xml line {comment_line(path, 6)}, comment 6",
             "comment_approved 'post-trashed' is not 1, 0, spam or trash",
         ),
     ]
+
+
+def test_a_wordpress_comment_without_a_gmt_date_keeps_its_local_one(tmp_path):
+    """Comments an older blog imported into WordPress can have a zero GMT date."""
+    path = variant(
+        tmp_path,
+        WXR,
+        (
+            "[CDATA[2022-11-04 08:30:00]]></wp:comment_date>",
+            "[CDATA[2022-11-04 14:30:00]]></wp:comment_date>",
+        ),
+        (
+            "[CDATA[2022-11-04 08:30:00]]></wp:comment_date_gmt>",
+            "[CDATA[0000-00-00 00:00:00]]></wp:comment_date_gmt>",
+        ),
+    )
+    by_id = {c.source_id: c for c in wxr.read(path)[1]}
+    assert by_id["4"].created_at == datetime(2022, 11, 4, 14, 30, tzinfo=UTC)
 
 
 def test_an_export_of_an_older_wordpress_reads_the_same(tmp_path):

@@ -15,6 +15,7 @@ site both ways stores each comment once.
 import itertools
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from ..tables import Status
@@ -74,7 +75,7 @@ class Comments:
                 content=text("wp:comment_content"),
                 author_name=text("wp:comment_author"),
                 author_email=text("wp:comment_author_email"),
-                created_at=fields.moment(text("wp:comment_date_gmt"), "comment_date_gmt"),
+                created_at=_posted(element),
                 status=STATUSES[approved],
                 author_url=fields.optional(text("wp:comment_author_url")),
                 user_ip=fields.optional(text("wp:comment_author_IP")),
@@ -86,6 +87,21 @@ class Comments:
         if comment.status == Status.SPAM:
             self.spam += 1
         return comment
+
+
+def _posted(comment: xmlstream.Element) -> datetime:
+    """When a comment was posted, in UTC: its GMT date, else its date in the site's time.
+
+    Comments that older blogs imported can hold a zero GMT date (0000-00-00 00:00:00): their
+    local date is off by no more than the site's offset from UTC (the REST import does so too).
+    """
+    dates = {name: comment.text_of(f"wp:{name}") for name in ("comment_date_gmt", "comment_date")}
+    for name, value in dates.items():
+        try:
+            return fields.moment(value, name)
+        except fields.Refused:
+            continue
+    raise fields.Refused("no date: " + ", ".join(f"{n} {v!r}" for n, v in dates.items()))
 
 
 def _parent(value: str) -> str | None:
