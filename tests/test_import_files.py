@@ -2,7 +2,8 @@
 
 The fixtures are in the formats those systems write (tests/data/import/README.md says how
 each was made); a broken or hostile variant is made from them here, so each test shows the
-one thing it changes.
+one thing it changes. The last test exports a real WordPress (tests/wordpress.py) and imports
+it from the file and over the REST API, as one history.
 """
 
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import wordpress
 from flask import Flask
 
 from service.db import db
@@ -709,3 +711,51 @@ def test_a_file_of_another_format_is_refused_clearly(app, runner, kind, path, me
     assert result.exit_code == 1
     assert f"Error: {message}" in result.output and "(nothing was imported)" in result.output
     assert stored(app) == {}
+
+
+# One real WordPress, imported from its export file and then over its REST API.
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """A real WordPress's comments of every status, its export file and an app password."""
+    reason = wordpress.unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("wordpress")
+    with wordpress.running(folder / "server") as wp:
+        ids = {}
+        for status in ("approved", "hold", "spam", "trash"):
+            ids[status] = wp.add_comment(
+                author_name=f"Reader {status}",
+                author_email=f"{status}@readers.example",
+                content=f"A comment WordPress keeps as {status}.",
+                status=status,
+            )["id"]
+        answer = wp.admin.get(
+            f"{wp.base}/wp-admin/export.php?download=true&content=all", timeout=wordpress.TIMEOUT
+        )
+        assert answer.ok and answer.content.startswith(b"<?xml"), answer.text[:500]
+        path = folder / "export.xml"
+        path.write_bytes(answer.content)
+        yield wp, ids, path, wp.application_password()
+
+
+def test_a_sites_export_and_its_rest_api_import_as_one_history(app, runner, exported):
+    """The export file's comments are keyed as the REST import keys them: only spam is new."""
+    wp, ids, path, password = exported
+    from_file = import_file(runner, "wxr", path)
+    assert from_file.exit_code == 0, from_file.output
+    assert "this file holds no spam" in from_file.output
+    before = {key: (c.id, c.status, c.version) for key, c in stored(app).items()}
+    assert set(before) == {"1", str(ids["approved"]), str(ids["hold"]), str(ids["trash"])}
+
+    args = ["import", "wordpress", wp.base, "--user", wordpress.ADMIN, "--app-password", password]
+    from_site = runner.invoke(args=[*args, "--site", "news"])
+
+    assert from_site.exit_code == 0, from_site.output
+    assert f"imported 1 comments from WordPress {wp.base}" in from_site.output
+    assert "4 were already imported" in from_site.output
+    after = stored(app)
+    assert {key: (c.id, c.status, c.version) for key, c in after.items() if key in before} == before
+    assert after[str(ids["spam"])].status == Status.SPAM
