@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from . import database, model, moderators, privacy, rules, sites, worker
+from . import database, imports, model, moderators, privacy, rules, sites, worker
 
-GROUPS = (database, sites, moderators, privacy, rules, model)
+GROUPS = (database, sites, moderators, privacy, rules, model, imports)
 # Commands without a group: `flask --app wsgi worker`.
 COMMANDS = (worker,)
 

@@ -36,8 +36,11 @@ def _progress(report: store.Report) -> None:
 Reader = Callable[[], tuple[str, Iterable[Imported | Problem]]]
 
 
-def _import(site_name: str, read: Reader) -> store.Report:
-    """Open a source, store what it holds, say what was done; stop if it cannot be read."""
+def _import(site_name: str, read: Reader) -> Iterable[Imported | Problem]:
+    """Open a source, store what it holds, say what was done; stop if it cannot be read.
+
+    Returns what the source yielded, for a command that has more to say about it.
+    """
     site = site_named(site_name)
     try:
         source, items = read()
@@ -54,7 +57,7 @@ def _import(site_name: str, read: Reader) -> store.Report:
     decided = report.added.total() - report.added[Status.PENDING]
     if decided:
         click.echo(f"{decided:,} new labels: the worker retrains when due, or run `make retrain`")
-    return report
+    return items
 
 
 @group.command("wordpress")
@@ -89,9 +92,15 @@ def import_wordpress(url, user, app_password, site_name):
 @_file
 @_site
 def import_wxr(path, site_name):
-    """Import the comments of a WordPress export file (Tools > Export, WXR)."""
-    report = _import(site_name, lambda: wxr.read(path))
-    if not report.added[Status.SPAM] and not report.unchanged:
+    """Import the comments of a WordPress export file (Tools > Export, WXR).
+
+    Pingbacks, trackbacks and other comment types than readers' are skipped.
+    """
+    comments = _import(site_name, lambda: wxr.read(path))
+    if comments.skipped:
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in comments.skipped.items())
+        click.echo(f"not readers' comments, so not imported: {kinds}")
+    if not comments.spam:
         click.echo(
             "this file holds no spam: WordPress's exporter leaves spam out. Import from the "
             "site itself to learn from its spam too: flask --app wsgi import wordpress URL ..."
