@@ -310,7 +310,7 @@ def queue_page(
     keyed = _to_review(moderator, sa.select(Comment.id, value.label("sort_value")), status)
     # (filter, keyset columns, descending) of each segment, walked in turn.
     segments = [(value.is_not(None), (value, Comment.id), descending)]
-    if getattr(value, "nullable", True):  # a computed value is null where a score is
+    if getattr(value, "nullable", True):  # only created_at is never null; a distance may be
         segments.append((value.is_(None), (Comment.id,), False))
     start = 1 if cursor is not None and cursor[0] is None else 0
     rows: list[sa.Row] = []

@@ -16,11 +16,6 @@ from .tables import Status
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
 SORTS = ("-spam_score", "spam_score", "created_at", "-created_at", "uncertain")
-SORT_HELP = (
-    "`-spam_score` (highest first), `spam_score`, `created_at` (oldest first), `-created_at`, "
-    "or `uncertain`: scores nearest their site's spam threshold first, the comments whose "
-    "decision teaches the model most. Unscored comments come last in every score order."
-)
 
 
 class Text(ma.fields.String):
@@ -237,7 +232,11 @@ class QueueQuery(Strict):
     sort = ma.fields.String(
         load_default="-spam_score",
         validate=ma.validate.OneOf(SORTS),
-        metadata={"description": SORT_HELP},
+        metadata={
+            "description": "`-spam_score` (highest first), `spam_score`, `created_at` (oldest "
+            "first), `-created_at`, or `uncertain`: scores nearest their site's spam threshold "
+            "first, whose decisions teach the model most. Unscored comments come last."
+        },
     )
     cursor = Cursor(load_default=None)
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 100))

@@ -433,6 +433,20 @@ def test_unpublish_sends_a_published_comment_back_to_the_queue(app, console, sub
     assert stored(app, comment_id).status == Status.PENDING
 
 
+def test_unpublish_refuses_a_stale_version(app, console, submit):
+    comment_id = submit().json["id"]
+    console.login()
+    console.post("/moderate/act", data={"action": "approve", "ids": comment_id})
+    response = console.post(
+        "/moderate/act",
+        data={"action": "unpublish", "ids": comment_id, "version": 1},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.json["results"][0]["code"] == 409
+    assert stored(app, comment_id).status == Status.APPROVED
+
+
 def test_unpublish_refuses_a_comment_that_is_not_published(app, console, submit):
     comment_id = submit().json["id"]
     console.login()

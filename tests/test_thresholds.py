@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 from support import FixedClassifier, bearer
 
-from service import scoring
+from service import overturns, scoring, sites
 
 
 class Described(FixedClassifier):
@@ -102,3 +102,16 @@ def test_confirming_a_rules_spam_the_model_passed_is_the_models_miss(
     drift = client.get("/api/v1/model", headers=moderator.headers).get_json()["drift"]
 
     assert (drift["reviewed"], drift["false_negatives"], drift["false_positives"]) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(("spam_threshold", "counted"), [(None, 0), (0.5, 1)])
+def test_only_a_site_with_a_threshold_has_verdicts_to_count(
+    app, moderator, submit, spam_threshold, counted
+):
+    comment = submit().get_json()["id"]
+    moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "spam"})
+
+    with app.app_context():
+        counts = overturns.verdicts({1: sites.Thresholds(spam_threshold, 0.2)})
+
+    assert sum(counts.values()) == counted
