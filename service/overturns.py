@@ -18,14 +18,15 @@ def verdicts(
 
     scope maps each site id to its thresholds (sites.thresholds_of: a moderator's sites).
     Each side is "spam" or "ham": the model said spam when the comment's score reached
-    its site's spam threshold; the moderators' latest decision is the truth. since: only
-    decisions from then on; version: only comments that model version scored.
+    its site's spam threshold; the moderators' latest decision is the truth, a
+    confirmation of where the comment was routed included: of the model's own verdict it
+    is agreement, never an overturn; of a rule's verdict the model scored otherwise it
+    is the model's miss. since: only decisions from then on; version: only comments that
+    model version scored.
     """
-    spam_at = {site_id: limits.spam for site_id, limits in scope.items() if limits.spam is not None}
-    if not spam_at:
-        return Counter()
+    threshold = sites.spam_threshold_sql(scope, Comment.site_id)
     decisions = labels.latest_decisions()
-    said_spam = Comment.spam_score >= sa.case(spam_at, value=Comment.site_id)
+    said_spam = Comment.spam_score >= threshold
     is_spam = decisions.c.to_status == Status.SPAM
     said = {"spam": said_spam, "ham": ~said_spam}
     decided = {"spam": is_spam, "ham": ~is_spam}
@@ -34,7 +35,7 @@ def verdicts(
         sa.select(*cells.values())
         .select_from(Comment)
         .join(decisions, decisions.c.comment_id == Comment.id)
-        .where(Comment.spam_score.is_not(None), Comment.site_id.in_(list(spam_at)))
+        .where(Comment.spam_score.is_not(None), threshold.is_not(None))
     )
     if since is not None:
         query = query.where(decisions.c.decided_at >= since)

@@ -15,7 +15,7 @@ from .addresses import Address
 from .tables import Status
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
-SORTS = ("-spam_score", "spam_score", "created_at", "-created_at")
+SORTS = ("-spam_score", "spam_score", "created_at", "-created_at", "uncertain")
 
 
 class Text(ma.fields.String):
@@ -107,7 +107,8 @@ class Cursor(ma.fields.String):
             and len(decoded) == 2
             and isinstance(decoded[1], int)
             and 0 < decoded[1] <= MAX_ID
-            # A sort value is a time (text), a score in [0, 1], or null (unscored).
+            # A sort value is a time (text), a score or its distance from a threshold
+            # (both in [0, 1]), or null (unscored).
             and (
                 decoded[0] is None
                 or isinstance(decoded[0], str)
@@ -228,7 +229,15 @@ class QueueQuery(Strict):
     """Which comments of the queue to list, in what order, from where."""
 
     status = ma.fields.Enum(Status, by_value=True, load_default=Status.PENDING)
-    sort = ma.fields.String(load_default="-spam_score", validate=ma.validate.OneOf(SORTS))
+    sort = ma.fields.String(
+        load_default="-spam_score",
+        validate=ma.validate.OneOf(SORTS),
+        metadata={
+            "description": "`-spam_score` (highest first), `spam_score`, `created_at` (oldest "
+            "first), `-created_at`, or `uncertain`: scores nearest their site's spam threshold "
+            "first, whose decisions teach the model most. Unscored comments come last."
+        },
+    )
     cursor = Cursor(load_default=None)
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 100))
 
@@ -375,7 +384,12 @@ class Action(ma.Schema):
             "moderator through its Akismet client (e.g. `admin via WordPress/6.1.9`)."
         },
     )
-    from_status = ma.fields.Enum(Status, by_value=True, data_key="from")
+    from_status = ma.fields.Enum(
+        Status,
+        by_value=True,
+        data_key="from",
+        metadata={"description": "Equal to `to` when the decision confirmed the status."},
+    )
     to_status = ma.fields.Enum(Status, by_value=True, data_key="to")
     created_at = ma.fields.DateTime(data_key="at")
 
@@ -396,12 +410,15 @@ class CommentDetail(ModeratorComment):
 
 
 class ModerateIn(Strict):
-    """A moderator's decision on one comment."""
+    """A moderator's decision on one comment: the status it is in confirms it."""
 
     action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
     version = Id(
         load_default=None,
-        metadata={"description": "Refuse with 409 unless the comment is still at this version."},
+        metadata={
+            "description": "Refuse with 409 unless the comment is still at this version "
+            "(every decision, a confirmation too, moves it)."
+        },
     )
 
 

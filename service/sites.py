@@ -70,3 +70,12 @@ def thresholds_of(moderator: Moderator, site_ids: Iterable[int] | None = None) -
     if site_ids is not None:
         query = query.where(Site.id.in_(set(site_ids)))
     return {site.id: thresholds(settings_of(site)) for site in db.session.scalars(query)}
+
+
+def spam_threshold_sql(scope: dict[int, Thresholds], site_id: sa.ColumnElement) -> sa.ColumnElement:
+    """Return SQL for the spam threshold of each row's site in scope (thresholds_of); else null.
+
+    Null too for a site without one (no model serves and none is configured).
+    """
+    spam_at = {site: limits.spam for site, limits in scope.items() if limits.spam is not None}
+    return sa.case(spam_at, value=site_id) if spam_at else sa.cast(sa.null(), sa.Float)

@@ -5,6 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from service import scoring
 from service.db import db
 from service.tables import Comment, ModerationAction, Status
 
@@ -307,6 +308,122 @@ def test_only_the_deciding_moderator_may_undo(app, console, submit):
     assert stored(app, comment_id).status == Status.APPROVED
 
 
+def actions_of(app, comment_id: int) -> list[tuple[Status, Status]]:
+    """The comment's recorded moves, oldest first."""
+    with app.app_context():
+        query = sa.select(ModerationAction.from_status, ModerationAction.to_status)
+        return db.session.execute(
+            query.where(ModerationAction.comment_id == comment_id).order_by(ModerationAction.id)
+        ).all()
+
+
+def buttons(html: str, comment_id: int) -> list[str]:
+    """The labels of the action buttons in a comment's row."""
+    row = html.split(f'id="comment-{comment_id}"', 1)[1]
+    form = row.split('<form class="actions"', 1)[1].split("</form>", 1)[0]
+    return re.findall(r'name="action"[^>]*>(\w[\w ]*\w)', form)
+
+
+def test_the_spam_folder_offers_to_confirm_only_what_nobody_decided(console, submit, score_as):
+    console.login()
+    marked = submit().json["id"]
+    console.post("/moderate/act", data={"action": "spam", "ids": marked})
+    score_as(0.95)
+    routed = submit(content="Routed there by the classifier.").json["id"]
+
+    html = console.get("/moderate/?status=spam").text
+
+    assert buttons(html, routed) == ["Confirm spam", "Not spam", "Reject"]
+    assert buttons(html, marked) == ["Not spam", "Reject"]
+    assert "pending → spam by desk@news.example" in html
+
+
+def test_confirming_spam_in_the_spam_folder_records_a_decision(app, console, submit, score_as):
+    score_as(0.95)
+    routed = submit().json["id"]
+    console.login()
+
+    response = console.post(
+        "/moderate/act",
+        data={"action": "spam", "ids": routed, "version": 1},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.json["message"] == "Confirmed as spam: 1 comment."
+    assert response.json["results"] == [
+        {
+            "id": routed,
+            "code": 200,
+            "status": "spam",
+            "decision": "confirmed spam by desk@news.example",
+        }
+    ]
+    assert response.json["undo"] == [routed]
+    assert actions_of(app, routed) == [(Status.SPAM, Status.SPAM)]
+    html = console.get("/moderate/?status=spam").text
+    assert buttons(html, routed) == ["Not spam", "Reject"]
+    assert (
+        '<span class="decision" title="the latest decision">confirmed spam by desk@news.example'
+        in html
+    )
+
+
+def test_a_published_comment_a_rule_approved_can_be_confirmed(
+    app, console, submit, score_as, configure
+):
+    configure(trusted="below_ham_threshold")
+    score_as(0.05)
+    approved = submit().json["id"]
+    console.login()
+    assert buttons(console.get("/moderate/?status=approved").text, approved) == [
+        "Confirm",
+        "Unpublish",
+        "Reject",
+        "Spam",
+    ]
+
+    console.post("/moderate/act", data={"action": "approve", "ids": approved})
+
+    assert "Confirmed as approved: 1 comment." in console.get("/moderate/?status=approved").text
+    assert actions_of(app, approved) == [(Status.APPROVED, Status.APPROVED)]
+
+
+def test_a_bulk_confirmation_says_which_comments_moved_and_which_were_confirmed(
+    console, submit, score_as
+):
+    pending = submit().json["id"]
+    score_as(0.95)
+    routed = submit(content="Routed to spam.").json["id"]
+    console.login()
+
+    response = console.post(
+        "/moderate/act",
+        data={"action": "spam", "ids": [pending, routed]},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.json["message"] == "Marked as spam: 1 comment. Confirmed as spam: 1 comment."
+
+
+def test_undoing_a_confirmation_keeps_the_status_and_records_it(
+    app, console, submit, score_as, clock
+):
+    score_as(0.95)
+    routed = submit().json["id"]
+    console.login()
+    console.post("/moderate/act", data={"action": "spam", "ids": routed})
+    clock.advance(seconds=9)
+
+    response = console.post(
+        "/moderate/undo", data={"ids": routed}, headers={"Accept": "application/json"}
+    )
+
+    assert response.json["results"] == [{"id": routed, "code": 200, "status": "spam"}]
+    assert stored(app, routed).status == Status.SPAM
+    assert stored(app, routed).version == 3
+    assert actions_of(app, routed) == [(Status.SPAM, Status.SPAM), (Status.SPAM, Status.SPAM)]
+
+
 def test_unpublish_sends_a_published_comment_back_to_the_queue(app, console, submit):
     comment_id = submit().json["id"]
     console.login()
@@ -314,6 +431,20 @@ def test_unpublish_sends_a_published_comment_back_to_the_queue(app, console, sub
     console.post("/moderate/act", data={"action": "unpublish", "ids": comment_id})
 
     assert stored(app, comment_id).status == Status.PENDING
+
+
+def test_unpublish_refuses_a_stale_version(app, console, submit):
+    comment_id = submit().json["id"]
+    console.login()
+    console.post("/moderate/act", data={"action": "approve", "ids": comment_id})
+    response = console.post(
+        "/moderate/act",
+        data={"action": "unpublish", "ids": comment_id, "version": 1},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.json["results"][0]["code"] == 409
+    assert stored(app, comment_id).status == Status.APPROVED
 
 
 def test_unpublish_refuses_a_comment_that_is_not_published(app, console, submit):
@@ -355,6 +486,36 @@ def test_the_queue_filters_and_sorts(app, console, submit, query, expected):
     html = console.get(f"/moderate/{query}").text
 
     assert re.findall(r'<div class="content">(\w+)</div>', html) == expected
+
+
+def test_the_queue_sorts_by_distance_from_each_sites_threshold(
+    app, console, submit, configure, create_secret
+):
+    configure(spam_threshold=0.5)
+    create_secret("sites", "create", "gazette")
+    for content, score, site in [
+        ("far", 0.05, 1),
+        ("unscored", None, 1),
+        ("near", 0.45, 1),
+        ("gazette", 0.05, 2),  # scored as "far", but the model's threshold is the gazette's
+        ("nearest", 0.5, 1),
+    ]:
+        comment_id = submit(content=content).json["id"]
+        update(app, comment_id, spam_score=score, status=Status.PENDING, site_id=site)
+    with app.test_request_context():
+        assert abs(0.05 - scoring.threshold()) > 0.45  # the gazette's: the model's own
+    console.login()
+
+    html = console.get("/moderate/?sort=uncertain").text
+
+    assert re.findall(r'<div class="content">(\w+)</div>', html) == [
+        "nearest",
+        "near",
+        "far",
+        "gazette",
+        "unscored",
+    ]
+    assert '<option value="uncertain" selected>Nearest the threshold</option>' in html
 
 
 def test_a_bad_filter_is_reported_not_crashed_on(console):

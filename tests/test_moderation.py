@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from service import labels
 from service.db import db
 from service.tables import ModerationAction
 
@@ -82,14 +83,81 @@ def test_second_moderator_acting_on_a_stale_version_gets_409(app, moderator, sub
     assert moderator.get(f"/api/v1/comments/{comment}").get_json()["status"] == "approved"
 
 
-def test_repeating_the_same_decision_is_409(moderator, submit):
-    comment = submit().get_json()["id"]
-    moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "approve"})
+def labels_of(app) -> dict[str, str]:
+    """The training label each labelled comment carries, by content."""
+    with app.app_context():
+        return {r["content"]: r["label"] for r in labels.load(db.session.connection())}
 
-    response = moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "approve"})
+
+@pytest.mark.parametrize(
+    ("score", "settings", "action", "status", "label"),
+    [
+        (0.95, {}, "spam", "spam", "spam"),  # the classifier's spam (threshold 0.9)
+        (0.05, {"trusted": "below_ham_threshold"}, "approve", "approved", "ham"),  # a rule's
+    ],
+)
+def test_confirming_the_machines_verdict_is_a_recorded_decision_and_a_label(
+    app, moderator, submit, score_as, configure, score, settings, action, status, label
+):
+    configure(**settings)
+    score_as(score)
+    routed = submit().get_json()
+    assert routed["status"] == status
+    assert labels_of(app) == {}
+
+    response = moderator.post(
+        f"/api/v1/comments/{routed['id']}/moderate", {"action": action, "version": 1}
+    )
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["status"], body["version"]) == (status, 2)
+    assert [(h["moderator"], h["from"], h["to"]) for h in body["history"]] == [
+        ("ed@news.example", status, status)
+    ]
+    assert labels_of(app) == {body["content"]: label}
+
+
+def test_a_confirmation_on_a_stale_version_is_409(moderator, submit, score_as):
+    score_as(0.95)
+    spam = submit().get_json()["id"]
+    assert (
+        moderator.post(f"/api/v1/comments/{spam}/moderate", {"action": "approve"}).status_code
+        == 200
+    )
+
+    response = moderator.post(f"/api/v1/comments/{spam}/moderate", {"action": "spam", "version": 1})
 
     assert response.status_code == 409
-    assert response.get_json() == {"error": f"comment {comment} is already approved"}
+    assert "changed by another moderator: it is now approved" in response.get_json()["error"]
+    assert [h["to"] for h in moderator.get(f"/api/v1/comments/{spam}").get_json()["history"]] == [
+        "approved"
+    ]
+
+
+def test_acting_on_the_state_before_a_confirmation_is_409(moderator, submit, score_as):
+    score_as(0.95)
+    spam = submit().get_json()["id"]
+    moderator.post(f"/api/v1/comments/{spam}/moderate", {"action": "spam", "version": 1})
+
+    response = moderator.post(
+        f"/api/v1/comments/{spam}/moderate", {"action": "approve", "version": 1}
+    )
+
+    assert response.status_code == 409
+    assert moderator.get(f"/api/v1/comments/{spam}").get_json()["status"] == "spam"
+
+
+def test_repeating_the_latest_decision_records_nothing(app, moderator, submit):
+    comment = submit().get_json()["id"]
+    first = moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "approve"})
+
+    again = moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "approve"})
+
+    assert again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert [(h["from"], h["to"]) for h in again.get_json()["history"]] == [("pending", "approved")]
+    assert list(labels_of(app).values()) == ["ham"]
 
 
 def test_later_decision_replaces_the_earlier(moderator, submit):
@@ -168,20 +236,35 @@ def test_moderator_of_another_site_gets_404(client, create_secret, submit):
     assert response.status_code == 404
 
 
-def test_bulk_reports_each_outcome_in_order(moderator, submit):
+def test_bulk_reports_each_outcome_in_order(app, moderator, submit, score_as):
     first, second, third = (submit().get_json()["id"] for _ in range(3))
     moderator.post(f"/api/v1/comments/{second}/moderate", {"action": "spam"})
+    score_as(0.95)
+    routed = submit().get_json()["id"]  # the classifier's spam, nobody's decision yet
 
     response = moderator.post(
-        "/api/v1/moderate", {"action": "spam", "ids": [first, second, 999, third, first]}
+        "/api/v1/moderate", {"action": "spam", "ids": [first, second, 999, routed, third, first]}
     )
 
     assert response.status_code == 200
     assert response.get_json()["items"] == [
         {"id": first, "code": 200, "status": "spam"},
-        {"id": second, "code": 409, "error": f"comment {second} is already spam"},
+        {"id": second, "code": 200, "status": "spam"},  # already decided: nothing new
         {"id": 999, "code": 404, "error": "comment 999 not found"},
+        {"id": routed, "code": 200, "status": "spam"},  # confirmed
         {"id": third, "code": 200, "status": "spam"},
+    ]
+    with app.app_context():
+        moves = db.session.execute(
+            sa.select(ModerationAction.comment_id, ModerationAction.from_status).order_by(
+                ModerationAction.id
+            )
+        ).all()
+    assert moves == [
+        (second, "pending"),
+        (first, "pending"),
+        (routed, "spam"),
+        (third, "pending"),
     ]
 
 

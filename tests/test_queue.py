@@ -1,6 +1,14 @@
 """GET /api/v1/queue: statuses, sorts, keyset pages, and refused parameters."""
 
+from datetime import UTC, datetime
+
 import pytest
+import sqlalchemy as sa
+from support import bearer
+
+from service import scoring
+from service.db import db
+from service.tables import Comment, Site, Status
 
 
 @pytest.fixture
@@ -47,6 +55,75 @@ def test_pages_cover_every_comment_once_in_order(moderator, queued, sort, key, r
     assert [item[key] for item in items] == sorted((item[key] for item in items), reverse=reverse)
 
 
+# Per site: its own spam threshold (None: the service's, here the model's) and the scores
+# of its pending comments (None: unscored). Dyadic values tie exactly across sites (at 0 and
+# 0.25 from a threshold); the others check that a cursor's distance survives the round trip.
+SPREAD = {
+    "news": (0.5, [0.5, 0.25, 0.75, 0.61, None, 0.125]),
+    "gazette": (0.75, [0.5, 0.75, 0.12, 0.9, 1.0]),
+    "herald": (0.3, [0.55, 0.05, 0.3, None, 0.29, 0.0]),
+    "plain": (None, [0.7, 0.2, 0.9]),
+}
+
+
+@pytest.fixture
+def spread(app, admin, create_secret, site_key) -> dict[int, tuple[str, float | None]]:
+    """Store SPREAD's comments, sites interleaved, oldest first; return {id: (site, distance)}."""
+    for name, (threshold, _) in SPREAD.items():
+        if name != "news":
+            create_secret("sites", "create", name)
+        if threshold is not None:
+            admin.patch(f"/api/v1/sites/{name}/settings", {"spam_threshold": threshold})
+    with app.test_request_context():
+        served = scoring.threshold()
+        site_ids = dict(db.session.execute(sa.select(Site.name, Site.id)).all())
+        stored = {}
+        rows = max(len(scores) for _, scores in SPREAD.values())
+        for n in range(rows):
+            for name, (threshold, scores) in SPREAD.items():
+                if n >= len(scores):
+                    continue
+                comment = Comment(
+                    site_id=site_ids[name],
+                    post_id="a-post",
+                    author_name=f"Reader {n}",
+                    author_email=f"reader{n}@{name}.example",
+                    content=f"Comment {n} on {name}.",
+                    status=Status.PENDING,
+                    spam_score=scores[n],
+                    reasons=[],
+                    created_at=datetime(2026, 11, 27, 9, n, tzinfo=UTC),
+                )
+                db.session.add(comment)
+                db.session.flush()
+                score, limit = scores[n], threshold if threshold is not None else served
+                stored[comment.id] = (name, None if score is None else abs(score - limit))
+        db.session.commit()
+    return stored
+
+
+def uncertain_order(comments: dict[int, tuple[str, float | None]]) -> list[int]:
+    """Ids nearest their site's threshold first (ties by id), then the unscored by id."""
+    scored = sorted((d, i) for i, (_, d) in comments.items() if d is not None)
+    return [i for _, i in scored] + sorted(i for i, (_, d) in comments.items() if d is None)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7, 50])
+def test_uncertain_puts_scores_nearest_their_sites_threshold_first(moderator, spread, limit):
+    items = walk(moderator, sort="uncertain", limit=limit)
+
+    assert [item["id"] for item in items] == uncertain_order(spread)
+
+
+def test_uncertain_follows_a_site_moderators_own_threshold(client, create_secret, spread):
+    token = create_secret("moderators", "create", "desk@gazette.example", "--site", "gazette")
+    gazette = {i: value for i, value in spread.items() if value[0] == "gazette"}
+
+    response = client.get("/api/v1/queue?sort=uncertain", headers=bearer(token))
+
+    assert [item["id"] for item in response.get_json()["items"]] == uncertain_order(gazette)
+
+
 def test_unscored_comments_follow_scored_ones_in_both_directions(
     make_app, moderator, submit, site_headers, valid_comment, tmp_path
 ):
@@ -64,7 +141,7 @@ def test_unscored_comments_follow_scored_ones_in_both_directions(
         for n in range(3)
     ]
 
-    for sort in ("-spam_score", "spam_score"):
+    for sort in ("-spam_score", "spam_score", "uncertain"):
         items = walk(moderator, sort=sort, limit=2)
         assert [item["id"] for item in items] == [scored, *unscored]
 

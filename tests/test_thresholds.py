@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 from support import FixedClassifier, bearer
 
-from service import scoring
+from service import overturns, scoring, sites
 
 
 class Described(FixedClassifier):
@@ -81,10 +81,37 @@ def test_the_console_and_the_api_agree_on_what_was_overturned(
     assert (drift["reviewed"], drift["false_positives"], drift["overturn_rate"]) == (1, 1, 1.0)
 
 
-def test_confirming_the_models_verdict_is_no_overturn(routed_to_spam, app, client, moderator):
-    moderator.post(f"/api/v1/comments/{routed_to_spam}/moderate", {"action": "approve"})
-    moderator.post(f"/api/v1/comments/{routed_to_spam}/moderate", {"action": "spam"})
+def test_confirming_the_models_verdict_is_no_overturn(routed_to_spam, client, moderator):
+    confirmed = moderator.post(f"/api/v1/comments/{routed_to_spam}/moderate", {"action": "spam"})
+    assert [(h["from"], h["to"]) for h in confirmed.get_json()["history"]] == [("spam", "spam")]
 
     drift = client.get("/api/v1/model", headers=moderator.headers).get_json()["drift"]
 
     assert (drift["reviewed"], drift["false_positives"], drift["overturn_rate"]) == (1, 0, 0.0)
+
+
+def test_confirming_a_rules_spam_the_model_passed_is_the_models_miss(
+    app, configure, submit, client, moderator
+):
+    configure(blocked_ips=["203.0.113.0/24"])
+    app.extensions[scoring.CLASSIFIER] = Described(0.1)
+    blocked = submit().get_json()
+    assert blocked["status"] == "spam"
+
+    moderator.post(f"/api/v1/comments/{blocked['id']}/moderate", {"action": "spam"})
+    drift = client.get("/api/v1/model", headers=moderator.headers).get_json()["drift"]
+
+    assert (drift["reviewed"], drift["false_negatives"], drift["false_positives"]) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(("spam_threshold", "counted"), [(None, 0), (0.5, 1)])
+def test_only_a_site_with_a_threshold_has_verdicts_to_count(
+    app, moderator, submit, spam_threshold, counted
+):
+    comment = submit().get_json()["id"]
+    moderator.post(f"/api/v1/comments/{comment}/moderate", {"action": "spam"})
+
+    with app.app_context():
+        counts = overturns.verdicts({1: sites.Thresholds(spam_threshold, 0.2)})
+
+    assert sum(counts.values()) == counted

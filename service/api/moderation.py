@@ -50,9 +50,14 @@ def get_comment(comment_id):
 @moderator_required
 @blp.arguments(ModerateIn)
 @blp.response(200, CommentDetail)
-@blp.alt_response(409, description="Another moderator changed the comment first.")
+@blp.alt_response(409, description="Another moderator changed the comment first (`version`).")
 def moderate(data, comment_id):
-    """Approve, reject or mark a comment as spam."""
+    """Approve, reject or mark a comment as spam, or confirm the status it is in.
+
+    A confirmation (say, `spam` on a comment the classifier sent to spam) is a decision
+    like any other: recorded in the history, and a training label. Repeating the latest
+    decision records nothing.
+    """
     target = ACTIONS[data["action"]]
     return _detail(comments.moderate(g.moderator, comment_id, target, data["version"]))
 
@@ -63,7 +68,7 @@ def moderate(data, comment_id):
 @blp.arguments(BulkModerateIn)
 @blp.response(200, BulkResults)
 def moderate_many(data):
-    """Apply one decision to up to 100 comments; each gets its own outcome."""
+    """Apply one decision to up to 100 comments, confirmations too; each gets its own outcome."""
     ids = list(dict.fromkeys(data["ids"]))  # the same id twice is one decision
     return {"items": comments.moderate_many(g.moderator, ids, ACTIONS[data["action"]])}
 

@@ -5,7 +5,7 @@ from flask import flash, g, jsonify, redirect, render_template, request, session
 
 from .. import access, clock, comments, sites
 from ..db import db
-from ..tables import Moderator, Site
+from ..tables import Comment, ModerationAction, Moderator, Site
 from .blueprint import bp
 from .forms import ACTIONS, ActionForm, ListQuery, UndoForm, load_form
 from .login import login_required, safe_next
@@ -44,6 +44,8 @@ def queue():
         records=comments.author_records(rows),
         sites=_visible_sites(g.console_user),
         thresholds=sites.thresholds_of(g.console_user, {row.site_id for row in rows}),
+        undecided={row.id for row in rows if not comments.decided(row)},
+        latest={row.id: _in_words(row.actions[-1]) for row in rows if row.actions},
     )
     return page, 422 if errors else 200
 
@@ -57,20 +59,29 @@ def _visible_sites(moderator: Moderator) -> list[Site]:
 @bp.route("/act", methods=["POST"])
 @login_required
 def act():
-    """Approve, reject, mark as spam or unpublish the chosen comments; offer an undo."""
+    """Approve, reject, mark as spam, confirm or unpublish the chosen comments; offer an undo."""
     data, errors = load_form(ActionForm(), request.form)
     if errors:
         return _reply([], _first(errors), request.form.get("next"), 422)
-    user, ids = g.console_user, data["ids"]
+    user, ids, action = g.console_user, data["ids"], data["action"]
     version = data["version"] if len(ids) == 1 else None
-    if data["action"] == "unpublish":
-        results = comments.act_on_each(ids, lambda i: comments.unpublish(user, i, version))
-    else:
-        target = ACTIONS[data["action"]]
-        results = comments.act_on_each(ids, lambda i: comments.moderate(user, i, target, version))
-    done = [result["id"] for result in results if result["code"] == 200]
-    session["undo"] = {"ids": done, "at": clock.now().timestamp()}
-    return _reply(results, _summary(data["action"], results), data["next"])
+    latest: dict[int, ModerationAction] = {}
+
+    def decide(comment_id: int) -> Comment:
+        if action == "unpublish":
+            comment = comments.unpublish(user, comment_id, version)
+        else:
+            comment = comments.moderate(user, comment_id, ACTIONS[action], version)
+        latest[comment_id] = comment.actions[-1]
+        return comment
+
+    results = comments.act_on_each(ids, decide)
+    for result in results:
+        if result["code"] == 200:  # the page shows it in place when it stays in the list
+            result["decision"] = _in_words(latest[result["id"]])
+    session["undo"] = {"ids": list(latest), "at": clock.now().timestamp()}
+    confirmed = sum(comments.is_confirmation(done) for done in latest.values())
+    return _reply(results, _summary(action, results, confirmed), data["next"])
 
 
 @bp.route("/undo", methods=["POST"])
@@ -92,14 +103,33 @@ _DONE = {
     "unpublish": "Unpublished",
     "undo": "Undid the decision on",
 }
+_CONFIRMED = {
+    "approve": "Confirmed as approved:",
+    "reject": "Confirmed as rejected:",
+    "spam": "Confirmed as spam:",
+}
 
 
-def _summary(action: str, results: list[dict]) -> str:
-    """Say what happened in one sentence, naming any comment that was refused."""
-    done = sum(result["code"] == 200 for result in results)
-    message = f"{_DONE[action]} {done} comment{'s' if done != 1 else ''}."
+def _summary(action: str, results: list[dict], confirmed: int = 0) -> str:
+    """Say what happened in one sentence, naming any comment that was refused.
+
+    confirmed: how many of the comments done were confirmed where they already were.
+    """
+    moved = sum(result["code"] == 200 for result in results) - confirmed
+    parts = [(_DONE[action], moved)] if moved or not confirmed else []
+    parts += [(_CONFIRMED[action], confirmed)] if confirmed else []
+    message = " ".join(f"{done} {n} comment{'s' if n != 1 else ''}." for done, n in parts)
     refused = [result["error"] for result in results if result["code"] != 200]
     return f"{message} Not changed: {'; '.join(refused)}." if refused else message
+
+
+def _in_words(action: ModerationAction) -> str:
+    """A decision as the list shows it: "confirmed spam by ..." or "pending → spam by ..."."""
+    if comments.is_confirmation(action):
+        what = f"confirmed {action.to_status}"
+    else:
+        what = f"{action.from_status} → {action.to_status}"
+    return f"{what} by {action.moderator.email if action.moderator else action.via}"
 
 
 def _first(errors: dict) -> str:

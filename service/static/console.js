@@ -64,6 +64,19 @@
     hideToastIn(undoIds.length ? 10 : 6);
   }
 
+  // A comment decided where it already was (a confirmation) stays in the list: show the
+  // decision in its row, and offer no second confirmation.
+  function markDecided(results) {
+    for (const result of results) {
+      const row = rows().find((candidate) => candidate.dataset.id === String(result.id));
+      if (!row) continue;
+      row.querySelector(".decision").textContent = result.decision;
+      row.querySelectorAll("button[data-confirms]").forEach((button) => button.remove());
+      checkbox(row).checked = false;
+    }
+    updateSelection();
+  }
+
   function removeRows(done) {
     const all = rows();
     const index = all.indexOf(current);
@@ -101,9 +114,11 @@
       }
       const data = await response.json();
       if (!data.results) throw new Error(data.message || data.error);
-      const done = new Set(data.results.filter((r) => r.code === 200).map((r) => String(r.id)));
+      const succeeded = data.results.filter((r) => r.code === 200);
+      const stays = (r) => r.status === list.dataset.status;
       showToast(data.message, data.undo);
-      removeRows(done);
+      markDecided(succeeded.filter(stays));
+      removeRows(new Set(succeeded.filter((r) => !stays(r)).map((r) => String(r.id))));
     } catch (error) {
       showToast(error.message, []);
     } finally {

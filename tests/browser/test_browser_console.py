@@ -110,6 +110,28 @@ def test_keyboard_selection_and_bulk_spam(page, servers, login, screenshot):
     screenshot("spam")
 
 
+def test_a_moderator_confirms_spam_in_the_spam_folder(page, servers, login, screenshot):
+    servers.seed(2, status=Status.SPAM, author_name="Pill seller", spam_score=0.97)
+    login("desk@news.example")
+    page.goto(f"{servers.moderato}/moderate/?status=spam")
+    first, second = (page.locator(".comment", has_text="Pill seller").nth(n) for n in (0, 1))
+
+    first.get_by_role("button", name="Confirm spam").click()
+    expect(page.locator("#toast")).to_contain_text("Confirmed as spam: 1 comment.")
+    expect(first.locator(".decision")).to_have_text("confirmed spam by desk@news.example")
+    expect(first.get_by_role("button", name="Confirm spam")).to_have_count(0)
+    second.locator(".content").click()
+    page.keyboard.press("s")  # the same key that marks spam in the queue
+    expect(second.locator(".decision")).to_have_text("confirmed spam by desk@news.example")
+    screenshot("spam-confirmed")
+
+    page.reload()  # both stay in the spam folder, decided, with nothing left to confirm
+    confirmed = page.locator(".comment", has_text="Pill seller")
+    expect(confirmed.locator(".decision")).to_have_text(["confirmed spam by desk@news.example"] * 2)
+    expect(confirmed.get_by_role("button", name="Confirm spam")).to_have_count(0)
+    assert_inert(page)
+
+
 def test_hostile_input_never_runs_in_the_console(page, servers, login, screenshot):
     servers.seed(1, author_name=XSS_NAME, content=XSS_CONTENT, author_url="javascript:alert(4)")
     login()
