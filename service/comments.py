@@ -166,14 +166,22 @@ def is_confirmation(action: ModerationAction) -> bool:
 
 
 def _record(
-    comment: Comment, target: Status, moderator: Moderator | None = None, via: str | None = None
+    comment: Comment,
+    target: Status,
+    moderator: Moderator | None = None,
+    via: str | None = None,
+    undoes: ModerationAction | None = None,
 ) -> None:
-    """Add a decision moving the comment to target, or confirming it there; not committed."""
+    """Add a decision moving the comment to target, or confirming it there; not committed.
+
+    undoes: the decision this one takes back (an undo), which then stops being a label.
+    """
     db.session.add(
         ModerationAction(
             comment=comment,
             moderator=moderator,
             via=via,
+            undoes=undoes,
             from_status=comment.status,
             to_status=target,
             created_at=now(),
@@ -402,9 +410,14 @@ def _check_version(comment: Comment, version: int | None) -> None:
         )
 
 
-def _decide(moderator: Moderator, comment: Comment, target: Status) -> Comment:
+def _decide(
+    moderator: Moderator,
+    comment: Comment,
+    target: Status,
+    undoes: ModerationAction | None = None,
+) -> Comment:
     """Record and commit the moderator's decision; Conflict if another moderator committed first."""
-    _record(comment, target, moderator=moderator)
+    _record(comment, target, moderator=moderator, undoes=undoes)
     try:
         db.session.commit()
     except orm.exc.StaleDataError:
@@ -440,15 +453,22 @@ def undo(moderator: Moderator, comment_id: int) -> Comment:
 
     Only the moderator who decided may undo it, only while it is the comment's
     latest action, and only within UNDO_SECONDS of the app clock; history keeps both.
-    Undoing a confirmation leaves the status where it was and records that too.
+    Undoing a confirmation leaves the status where it was and records that too. The undo
+    names the decision it takes back, so neither is a label (labels.latest_decisions); an
+    undo itself cannot be undone.
     """
     comment = get(moderator, comment_id)
     last = comment.actions[-1] if comment.actions else None
-    if last is None or last.moderator_id != moderator.id or last.to_status != comment.status:
+    if (
+        last is None
+        or last.moderator_id != moderator.id
+        or last.to_status != comment.status
+        or last.undoes_id is not None
+    ):
         raise Conflict(f"comment {comment_id} has no decision of yours to undo")
     if now() - last.created_at > timedelta(seconds=UNDO_SECONDS):
         raise Conflict(f"the decision on comment {comment_id} is older than {UNDO_SECONDS} s")
-    return _decide(moderator, comment, last.from_status)
+    return _decide(moderator, comment, last.from_status, undoes=last)
 
 
 def undo_many(moderator: Moderator, comment_ids: Sequence[int]) -> list[dict]:

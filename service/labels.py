@@ -13,13 +13,21 @@ from .tables import Comment, ModerationAction, Status
 LABELS = {Status.SPAM: "spam", Status.APPROVED: "ham", Status.REJECTED: "ham"}
 
 
-def latest_decisions() -> sa.Subquery:
-    """Each decided comment's latest action: comment_id, to_status, decided_at.
+def _standing() -> sa.ColumnElement[bool]:
+    """An action that still stands: neither an undo nor a decision that was undone."""
+    undone = sa.select(ModerationAction.undoes_id).where(ModerationAction.undoes_id.is_not(None))
+    return ModerationAction.undoes_id.is_(None) & ModerationAction.id.not_in(undone)
 
-    Machine routing writes no action, so a comment nobody reviewed never appears.
+
+def latest_decisions() -> sa.Subquery:
+    """Each decided comment's latest standing action: comment_id, to_status, decided_at.
+
+    Machine routing writes no action, so a comment nobody reviewed never appears; an undone
+    decision and its undo are passed over, so the decision before them (if any) counts.
     """
     latest = (
         sa.select(sa.func.max(ModerationAction.id).label("id"))
+        .where(_standing())
         .group_by(ModerationAction.comment_id)
         .subquery()
     )
@@ -89,7 +97,7 @@ def new_since(connection: sa.Connection, mark: int) -> tuple[int, datetime | Non
     """
     latest = (
         sa.select(sa.func.max(ModerationAction.id).label("id"))
-        .where(ModerationAction.id > mark)
+        .where(ModerationAction.id > mark, _standing())
         .group_by(ModerationAction.comment_id)
         .subquery()
     )

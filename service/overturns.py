@@ -21,8 +21,8 @@ def verdicts(
     its site's spam threshold; the moderators' latest decision is the truth, a
     confirmation of where the comment was routed included: of the model's own verdict it
     is agreement, never an overturn; of a rule's verdict the model scored otherwise it
-    is the model's miss. since: only decisions from then on; version: only comments that
-    model version scored.
+    is the model's miss. Imported history is left out: the model routed none of it.
+    since: only decisions from then on; version: only comments that model version scored.
     """
     threshold = sites.spam_threshold_sql(scope, Comment.site_id)
     decisions = labels.latest_decisions()
@@ -35,7 +35,9 @@ def verdicts(
         sa.select(*cells.values())
         .select_from(Comment)
         .join(decisions, decisions.c.comment_id == Comment.id)
+        # An imported comment was never routed here: the model said nothing to overturn.
         .where(Comment.spam_score.is_not(None), threshold.is_not(None))
+        .where(Comment.import_source.is_(None))
     )
     if since is not None:
         query = query.where(decisions.c.decided_at >= since)

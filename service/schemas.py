@@ -392,6 +392,10 @@ class Action(ma.Schema):
     )
     to_status = ma.fields.Enum(Status, by_value=True, data_key="to")
     created_at = ma.fields.DateTime(data_key="at")
+    undo = ma.fields.Function(
+        lambda action: action.undoes_id is not None,
+        metadata={"description": "True when it took back the decision before it (no label)."},
+    )
 
 
 class AuthorRecord(ma.Schema):

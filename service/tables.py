@@ -122,6 +122,8 @@ class Comment(Base):
         # Keyset pagination of the queue by score and by age.
         sa.Index(None, "status", "spam_score", "id"),
         sa.Index(None, "status", "created_at", "id"),
+        # The nearest-the-threshold sort: a page reads the index only, never the rows.
+        sa.Index(None, "status", "site_id", "spam_score", "id"),
         # The public thread of a post and an author's record.
         sa.Index(None, "site_id", "post_id", "status", "created_at"),
         sa.Index(None, "site_id", "author_email", "status"),
@@ -186,12 +188,18 @@ class ModerationAction(Base):
     # the site's own moderators through its Akismet client, or an import of its history.
     moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderators.id"))
     via: Mapped[str | None] = mapped_column(sa.String(200))
+    # The decision this action took back (the console's "Undo"): both stay in the history,
+    # and neither is a label any more.
+    undoes_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("moderation_actions.id"), index=True
+    )
     from_status: Mapped[Status] = mapped_column(_enum(Status, "from_status"))
     to_status: Mapped[Status] = mapped_column(_enum(Status, "to_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     comment: Mapped[Comment] = orm.relationship(back_populates="actions", lazy="raise")
     moderator: Mapped[Moderator | None] = orm.relationship(lazy="joined")
+    undoes: Mapped["ModerationAction | None"] = orm.relationship(remote_side=[id], lazy="raise")
 
 
 class VersionStatus(enum.StrEnum):

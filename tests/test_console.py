@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from service import scoring
+from service import labels, scoring
 from service.db import db
 from service.tables import Comment, ModerationAction, Status
 
@@ -422,6 +422,44 @@ def test_undoing_a_confirmation_keeps_the_status_and_records_it(
     assert stored(app, routed).status == Status.SPAM
     assert stored(app, routed).version == 3
     assert actions_of(app, routed) == [(Status.SPAM, Status.SPAM), (Status.SPAM, Status.SPAM)]
+
+
+def training_labels(app) -> dict[int, str]:
+    """Each labelled comment's label, as a retrain reads them."""
+    with app.app_context():
+        rows = db.session.execute(sa.select(labels.latest_decisions()))
+        return {row.comment_id: labels.LABELS[row.to_status] for row in rows}
+
+
+def test_an_undone_decision_is_no_label_and_the_one_before_counts_again(
+    app, console, submit, score_as, clock
+):
+    score_as(0.95)
+    confirmed, moved, decided_twice = (submit().json["id"] for _ in range(3))
+    console.login()
+    console.post("/moderate/act", data={"action": "spam", "ids": decided_twice})
+    clock.advance(seconds=20)
+    console.post("/moderate/act", data={"action": "spam", "ids": confirmed})
+    console.post("/moderate/act", data={"action": "approve", "ids": [moved, decided_twice]})
+    clock.advance(seconds=5)
+    console.post("/moderate/undo", data={"ids": [confirmed, moved, decided_twice]})
+
+    assert stored(app, moved).status == Status.SPAM  # back where the model sent it
+    assert stored(app, decided_twice).status == Status.SPAM
+    assert training_labels(app) == {decided_twice: "spam"}
+
+
+def test_an_undo_cannot_itself_be_undone(app, console, submit, clock):
+    comment_id = submit().json["id"]
+    console.login()
+    console.post("/moderate/act", data={"action": "spam", "ids": comment_id})
+    console.post("/moderate/undo", data={"ids": comment_id})
+    response = console.post(
+        "/moderate/undo", data={"ids": comment_id}, headers={"Accept": "application/json"}
+    )
+
+    assert response.json["results"][0]["code"] == 409
+    assert stored(app, comment_id).status == Status.PENDING
 
 
 def test_unpublish_sends_a_published_comment_back_to_the_queue(app, console, submit):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from service import labels
+from service import labels, overturns, sites
 from service.db import db
 from service.imports import Imported, ImportFailure, Problem, store
 from service.tables import Comment, ModerationAction, Site, Status
@@ -139,3 +139,29 @@ def test_the_same_words_twice_are_both_kept(app):
     stored = rows(app)
     assert len(stored) == 2
     assert stored[0].fingerprint is not None and stored[1].fingerprint is None
+
+
+def test_imported_verdicts_are_not_counted_as_the_model_overturned(app, score_as, submit):
+    """The model routed none of the history: what moderators decided then overturned nothing."""
+    score_as(0.95)  # over the spam threshold: every comment "said spam"
+    run(app, [comment(1), comment(2, Status.REJECTED)])
+    routed = submit().json["id"]  # the model sent this one to spam; a moderator disagrees
+    with app.app_context():
+        site = db.session.get(Comment, routed).site_id
+        db.session.add(
+            ModerationAction(
+                comment_id=routed,
+                via="test",
+                from_status=Status.SPAM,
+                to_status=Status.APPROVED,
+                created_at=START,
+            )
+        )
+        db.session.commit()
+        counts = overturns.verdicts({site: sites.Thresholds(0.9, 0.2)})
+    assert counts == {
+        ("spam", "ham"): 1,
+        ("spam", "spam"): 0,
+        ("ham", "ham"): 0,
+        ("ham", "spam"): 0,
+    }

@@ -124,8 +124,11 @@ def _summary(action: str, results: list[dict], confirmed: int = 0) -> str:
 
 
 def _in_words(action: ModerationAction) -> str:
-    """A decision as the list shows it: "confirmed spam by ..." or "pending → spam by ..."."""
-    if comments.is_confirmation(action):
+    """A decision as the list shows it: "confirmed spam by ...", "pending → spam by ..." or
+    "undid: spam → pending by ..."."""
+    if action.undoes_id is not None:
+        what = f"undid: {action.from_status} → {action.to_status}"
+    elif comments.is_confirmation(action):
         what = f"confirmed {action.to_status}"
     else:
         what = f"{action.from_status} → {action.to_status}"
