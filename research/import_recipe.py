@@ -21,8 +21,8 @@ from flask import Flask
 from model import corpora, retrain
 from model.artifact import Classifier, signing_key
 from model.metrics import metrics
+from service import retrain as service_retrain
 from service import scoring
-from service.cli import model as model_cli
 from service.config import INSTANCE, Config
 from service.labels import LABELS
 from service.tables import Status
@@ -43,8 +43,7 @@ def options() -> retrain.Options:
     """The retrain options `flask model retrain` reads from the service's configuration."""
     app = Flask(__name__)
     app.config.from_object(Config)
-    with app.app_context():
-        return model_cli.options()
+    return service_retrain.options(app.config)
 
 
 def _label(row: dict, where: str) -> str | None:
