@@ -51,8 +51,12 @@ serve: $(VENV)/.installed $(MODELS)/LATEST ## Migrate and serve under gunicorn w
 	$(FLASK) db upgrade
 	$(call with_worker,BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app)
 
-test: $(VENV)/.installed-dev $(MODELS)/LATEST ## Run the whole test suite
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+# Both cores: each pytest-xdist worker has its own databases (tests/conftest.py), and a test
+# file stays on one worker, so a module's WordPress or gunicorn is started once.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
+
+test: $(VENV)/.installed-dev $(MODELS)/LATEST ## Run the whole test suite (PYTEST_PARALLEL= for one process)
+	$(PYTHON) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 loadtest: $(VENV)/.installed-dev $(MODELS)/LATEST ## 50 clients for 60 s through gunicorn; every acknowledged comment checked in the database
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \

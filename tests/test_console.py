@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from service import labels, scoring
+from service import labels, schemas, scoring
 from service.db import db
 from service.tables import Comment, ModerationAction, Status
 
@@ -447,6 +447,17 @@ def test_an_undone_decision_is_no_label_and_the_one_before_counts_again(
     assert stored(app, moved).status == Status.SPAM  # back where the model sent it
     assert stored(app, decided_twice).status == Status.SPAM
     assert training_labels(app) == {decided_twice: "spam"}
+    with app.app_context():
+        actions = db.session.scalars(
+            sa.select(ModerationAction)
+            .where(ModerationAction.comment_id == moved)
+            .order_by(ModerationAction.id)
+        )
+        history = schemas.Action(many=True).dump(actions)
+    assert [(entry["from"], entry["to"], entry["undo"]) for entry in history] == [
+        ("spam", "approved", False),
+        ("approved", "spam", True),
+    ]
 
 
 def test_an_undo_cannot_itself_be_undone(app, console, submit, clock):

@@ -29,6 +29,7 @@ def test_detail_shows_reasons_history_and_author_record(moderator, submit, clock
             "from": "pending",
             "to": "rejected",
             "at": "2026-11-27T09:05:00+00:00",
+            "undo": False,  # true when it took back the decision before it
         }
     ]
 
