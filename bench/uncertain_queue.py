@@ -5,7 +5,8 @@ A pending queue of 100,000 comments on four sites whose spam thresholds differ, 
 GET /api/v1/queue in process (Flask's test client: auth, query, serialization,
 no network): the first page, and the page after 10,000 comments by cursor, on SQLite and
 PostgreSQL. The distance from a site's threshold is computed, not indexed, so every page
-of that sort reads the whole status; the default walks its index.
+of that sort reads the whole status (from the index on status, site and score); the default
+walks its index.
 
     .venv/bin/python -m bench.uncertain_queue [--count 100000] [--requests 30]
 """
@@ -139,6 +140,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
     logging.getLogger("alembic").setLevel(logging.ERROR)
+    logging.getLogger("moderato.access").setLevel(logging.WARNING)  # a line per request
     for backend in ("sqlite", "postgresql"):
         measure(backend, args.count, args.requests)
 
