@@ -5,12 +5,33 @@ from flask import flash, g, jsonify, redirect, render_template, request, session
 
 from .. import access, clock, comments, sites
 from ..db import db
-from ..tables import Comment, ModerationAction, Moderator, Site
+from ..tables import Comment, ModerationAction, Moderator, Site, Status
 from .blueprint import bp
 from .forms import ACTIONS, ActionForm, ListQuery, UndoForm, load_form
 from .login import login_required, safe_next
 
 PAGE_SIZE = 50
+
+# The decisions offered on a comment in each status, as (action, label, key): the lists
+# and the comment page offer the same ones.
+BUTTONS = {
+    Status.PENDING: [("approve", "Approve", "a"), ("reject", "Reject", "r"), ("spam", "Spam", "s")],
+    Status.SPAM: [
+        ("spam", "Confirm spam", "s"),
+        ("approve", "Not spam", "a"),
+        ("reject", "Reject", "r"),
+    ],
+    Status.REJECTED: [("approve", "Approve", "a"), ("spam", "Spam", "s")],
+    Status.APPROVED: [
+        ("approve", "Confirm", "a"),
+        ("unpublish", "Unpublish", "p"),
+        ("reject", "Reject", "r"),
+        ("spam", "Spam", "s"),
+    ],
+}
+# The action that keeps a comment where it is: it confirms what the machine decided, so it
+# is offered only while nobody has decided the comment (the machine never rejects).
+CONFIRMS = {Status.SPAM: "spam", Status.APPROVED: "approve"}
 
 
 @bp.route("/")
@@ -44,8 +65,10 @@ def queue():
         records=comments.author_records(rows),
         sites=_visible_sites(g.console_user),
         thresholds=sites.thresholds_of(g.console_user, {row.site_id for row in rows}),
+        buttons=BUTTONS[query["status"]],
+        confirm=CONFIRMS.get(query["status"]),
         undecided={row.id for row in rows if not comments.decided(row)},
-        latest={row.id: _in_words(row.actions[-1]) for row in rows if row.actions},
+        latest={row.id: in_words(row.actions[-1]) for row in rows if row.actions},
     )
     return page, 422 if errors else 200
 
@@ -78,7 +101,7 @@ def act():
     results = comments.act_on_each(ids, decide)
     for result in results:
         if result["code"] == 200:  # the page shows it in place when it stays in the list
-            result["decision"] = _in_words(latest[result["id"]])
+            result["decision"] = in_words(latest[result["id"]])
     session["undo"] = {"ids": list(latest), "at": clock.now().timestamp()}
     confirmed = sum(comments.is_confirmation(done) for done in latest.values())
     return _reply(results, _summary(action, results, confirmed), data["next"])
@@ -123,9 +146,11 @@ def _summary(action: str, results: list[dict], confirmed: int = 0) -> str:
     return f"{message} Not changed: {'; '.join(refused)}." if refused else message
 
 
-def _in_words(action: ModerationAction) -> str:
-    """A decision as the list shows it: "confirmed spam by ...", "pending → spam by ..." or
-    "undid: spam → pending by ..."."""
+def in_words(action: ModerationAction) -> str:
+    """A decision as the lists and the comment page word it.
+
+    "confirmed spam by ...", "pending → spam by ..." or "undid: spam → pending by ...".
+    """
     if action.undoes_id is not None:
         what = f"undid: {action.from_status} → {action.to_status}"
     elif comments.is_confirmation(action):

@@ -1,9 +1,11 @@
 // Moderato console: keyboard triage, actions without page loads, the undo toast.
-// Every action is also a plain form POST, so the console works without this file.
+// Every action is also a plain form POST, so the console works without this file; on a
+// comment's own page it stays one, so the page comes back showing the new decision.
 "use strict";
 
 (() => {
   const list = document.querySelector(".comments");
+  const story = document.querySelector(".story");
   const toast = document.getElementById("toast");
   const undoForm = document.getElementById("undo-form");
   const help = document.getElementById("help");
@@ -135,18 +137,21 @@
     else if (key === "x" && current) {
       checkbox(current).checked = !checkbox(current).checked;
       updateSelection();
-    } else if (key === "u" && !undoForm.hidden) undoForm.requestSubmit();
+    } else if (key === "o" && current) window.location.assign(current.querySelector(".story-link").href);
+    else if (key === "u" && !undoForm.hidden) undoForm.requestSubmit();
     else if (key === "?" && help) help.showModal();
     else {
-      const button = /^[a-z]$/.test(key) && current?.querySelector(`button[data-key="${key}"]`);
+      const scope = list ? current : story;
+      const button = /^[a-z]$/.test(key) && scope?.querySelector(`button[data-key="${key}"]`);
       if (!button) return;
-      act(button.form, button);
+      if (list) act(button.form, button);
+      else button.form.requestSubmit(button);
     }
     event.preventDefault();
   }
 
   document.addEventListener("keydown", onKey);
-  document.querySelectorAll("form.actions, form#bulk").forEach((form) => {
+  document.querySelectorAll(".comments form.actions, form#bulk").forEach((form) => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       act(form, event.submitter);
