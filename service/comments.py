@@ -371,15 +371,20 @@ _DECIDED = (Status.APPROVED, Status.REJECTED, Status.SPAM)
 
 
 def author_records(comments: Sequence[Comment]) -> dict[tuple[int, str], dict[str, int]]:
-    """The record of each comment's author, keyed by (site id, email), in one query."""
+    """The record of each comment's author, keyed by (site id, email), in one query.
+
+    An imported comment without an email has no author to tell apart: its record is empty,
+    never the sum of every emailless comment on the site.
+    """
     authors = {(c.site_id, c.author_email) for c in comments}
     records = {author: dict.fromkeys((s.value for s in _DECIDED), 0) for author in authors}
-    if not authors:
+    known = [(site_id, email) for site_id, email in authors if email]
+    if not known:
         return records
     author = sa.tuple_(Comment.site_id, Comment.author_email)
     counts = db.session.execute(
         sa.select(Comment.site_id, Comment.author_email, Comment.status, sa.func.count())
-        .where(author.in_(list(authors)), Comment.status.in_(_DECIDED))
+        .where(author.in_(known), Comment.status.in_(_DECIDED))
         .group_by(Comment.site_id, Comment.author_email, Comment.status)
     )
     for site_id, email, status, count in counts:

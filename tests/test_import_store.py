@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from service import labels, overturns, sites
+from service import comments, labels, overturns, sites
 from service.db import db
 from service.imports import Imported, ImportFailure, Problem, store
 from service.tables import Comment, ModerationAction, Site, Status
@@ -165,3 +165,11 @@ def test_imported_verdicts_are_not_counted_as_the_model_overturned(app, score_as
         ("ham", "ham"): 0,
         ("ham", "spam"): 0,
     }
+
+
+def test_authors_without_an_email_are_not_one_author(app):
+    run(app, [comment(n, author_email="", status=Status.SPAM) for n in (1, 2, 3)])
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Comment)).all()
+        records = comments.author_records(stored)
+    assert records == {(stored[0].site_id, ""): {"approved": 0, "rejected": 0, "spam": 0}}
