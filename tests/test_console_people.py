@@ -90,8 +90,9 @@ def secret_on(response) -> str:
 
 
 def link_path(response) -> str:
-    """The path of the password link a page shows."""
-    return urlsplit(secret_on(response)).path
+    """The path and query of the password link a page shows."""
+    link = urlsplit(secret_on(response))
+    return f"{link.path}?{link.query}"
 
 
 def api_status(client, token: str) -> int:
@@ -213,6 +214,18 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_the_old_sessions(app, ad
     assert browser().login(DESK, "yet another password").status_code == 401
 
 
+def test_the_access_log_never_holds_a_password_link(app, admin, browser, caplog):
+    link = reset_link(app, admin)
+    token = link.partition("?token=")[2]
+
+    with caplog.at_level("INFO", logger="moderato.access"):
+        assert browser().get(link).status_code == 200
+
+    logged = [str(vars(record)) for record in caplog.records]
+    assert any("/moderate/password" in line for line in logged)
+    assert not any(token in line for line in logged)
+
+
 def test_a_reset_link_expires(app, admin, browser, clock):
     link = reset_link(app, admin)
     clock.advance(hours=48, seconds=1)
@@ -250,8 +263,8 @@ def _flip_first(token: str, after: str) -> str:
 )
 def test_an_altered_reset_link_is_refused_and_changes_nothing(app, admin, browser, alter):
     link = reset_link(app, admin)
-    prefix, _, token = link.rpartition("/")
-    altered = f"{prefix}/{alter(token)}"
+    prefix, _, token = link.rpartition("=")
+    altered = f"{prefix}={alter(token)}"
 
     response = browser().post(altered, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
 
@@ -462,6 +475,14 @@ def test_logging_out_ends_only_this_browsers_session(desk, browser):
 
     assert desk.who() is None
     assert other.who() == DESK
+
+
+def test_logging_in_again_in_the_same_browser_replaces_its_session(app, desk):
+    desk.login(DESK)
+
+    assert desk.get("/moderate/me").text.count("Log out here") == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsoleSession)) == 1
 
 
 def test_a_session_lapses_after_its_lifetime_without_use(app, desk, clock):

@@ -123,7 +123,7 @@ def _email_taken(email: str) -> bool:
 def _refused_site(site_id: int | None) -> dict[str, list[str]]:
     """Why the admin may not give these sites (None: every site), or no errors."""
     if not access.may_manage(g.console_user, site_id):
-        return {"site": ["You may add moderators only for the sites you manage."]}
+        return {"site": ["You may add or move moderators only for the sites you manage."]}
     if site_id is not None and db.session.get(Site, site_id) is None:
         return {"site": ["No such site."]}
     return {}
@@ -137,7 +137,7 @@ def _password_link(moderator: Moderator) -> Secret:
 
 def _scope(moderator: Moderator) -> str:
     """The sites a moderator works on, in words."""
-    return db.session.get(Site, moderator.site_id).name if moderator.site_id else "every site"
+    return db.session.get(Site, moderator.site_id).name if moderator.site_id else "all sites"
 
 
 def _page(status: int, errors: dict | None = None, edited: int | None = None, shown=None):

@@ -27,6 +27,8 @@ TOUCH_SECONDS = 60
 
 def start(moderator: Moderator) -> ConsoleSession:
     """Begin a fresh session for the moderator in this browser (the caller commits)."""
+    # A session this browser held before is over, not left listed until it lapses.
+    db.session.execute(sa.delete(ConsoleSession).where(ConsoleSession.id == current_id()))
     session.clear()  # a fresh CSRF token and nothing left over from before
     moment = now()
     _forget_lapsed(moderator, moment)
