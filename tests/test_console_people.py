@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import CONSOLE_PASSWORD, bearer
 
 from service.db import db
@@ -563,3 +565,43 @@ def test_a_moderator_rotates_revokes_and_makes_its_own_token(app, desk, client, 
 
 def test_the_own_page_needs_a_login(client):
     assert client.get("/moderate/me").headers["Location"] == "/moderate/login?next=/moderate/me"
+
+
+# Hostile input
+
+FIELDS = st.dictionaries(
+    st.sampled_from(["role", "site", "email", "password", "confirm", "current", "token", "x"]),
+    st.one_of(
+        st.text(max_size=40),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.sampled_from(["admin", "moderator", "", "1", "2"]),
+    ),
+    max_size=5,
+)
+PEOPLE_FORMS = [
+    "/moderate/admin/moderators",
+    "/moderate/admin/moderators/2",
+    "/moderate/admin/moderators/2/password-link",
+    "/moderate/me/password",
+    "/moderate/me/sessions/%00x/end",
+    "/moderate/password?token=e30.x",
+]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=st.sampled_from(PEOPLE_FORMS), fields=FIELDS)
+def test_no_people_form_causes_a_server_error(app, admin, path, fields):
+    before = row(app, DESK)
+
+    response = admin.post(path, fields)
+
+    assert response.status_code < 500, (path, fields)
+    if response.status_code >= 400:
+        after = row(app, DESK)
+        assert (after.role, after.site_id, after.password_hash) == (
+            before.role,
+            before.site_id,
+            before.password_hash,
+        )
