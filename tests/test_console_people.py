@@ -421,6 +421,13 @@ def test_the_own_page_lists_sessions_by_network_never_by_address(desk, browser):
     assert "198.51.100.23" not in page and "198.51.100.99" not in page
 
 
+def test_a_user_agent_with_control_characters_is_stored_without_them(app, people, browser):
+    odd = browser(agent="Odd\x00Agent\x1b[31m/1.0")
+    assert odd.login(DESK).status_code == 302
+
+    assert "OddAgent[31m/1.0" in odd.get("/moderate/me").text
+
+
 def test_a_moderator_ends_another_of_its_sessions(app, desk, browser):
     phone = browser("198.51.100.99", "Phone/2.0")
     phone.login(DESK)

@@ -109,7 +109,12 @@ _LINK_REFUSED = (
 )
 
 
-def _page(status: int, errors: dict | None = None, headers: dict | None = None, new_token=None):
+def _page(
+    status: int,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    new_token: str | None = None,
+):
     """Render the moderator's own page, maybe with a new token shown this once."""
     user: Moderator = g.console_user
     page = render_template(

@@ -140,7 +140,9 @@ def _scope(moderator: Moderator) -> str:
     return db.session.get(Site, moderator.site_id).name if moderator.site_id else "all sites"
 
 
-def _page(status: int, errors: dict | None = None, edited: int | None = None, shown=None):
+def _page(
+    status: int, errors: dict | None = None, edited: int | None = None, shown: Secret | None = None
+):
     """Render the moderators page: who, their state, the forms, maybe a secret shown once."""
     rows = access.visible(g.console_user, sa.select(Moderator), Moderator.site_id)
     page = render_template(

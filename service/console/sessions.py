@@ -37,7 +37,7 @@ def start(moderator: Moderator) -> ConsoleSession:
         moderator_id=moderator.id,
         created_at=moment,
         last_seen_at=moment,
-        user_agent=request.user_agent.string[:300] or None,
+        user_agent=_printable(request.user_agent.string)[:300] or None,
         network=client_network(),
     )
     db.session.add(row)
@@ -140,3 +140,8 @@ def _forget_lapsed(moderator: Moderator, moment: datetime) -> None:
             ConsoleSession.last_seen_at <= _oldest(moment),
         )
     )
+
+
+def _printable(text: str) -> str:
+    """The text without control characters: a header may carry a NUL no database stores."""
+    return "".join(character for character in text if character.isprintable())
