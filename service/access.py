@@ -20,6 +20,17 @@ def may_manage(moderator: Moderator, site_id: int | None) -> bool:
     return moderator.role == Role.ADMIN and may_see(moderator, site_id)
 
 
+def may_manage_moderator(admin: Moderator, moderator: Moderator) -> bool:
+    """Say whether an admin may change another moderator: one of the sites they manage.
+
+    Giving the moderator a role and sites is then may_manage() of the new sites: a
+    site's admin can neither reach a moderator of every site nor make one. Nobody
+    changes themselves this way (their own page changes their password and token),
+    so no admin takes away their own access by a slip.
+    """
+    return admin.id != moderator.id and may_manage(admin, moderator.site_id)
+
+
 def visible(
     moderator: Moderator, query: sa.Select, site_column: sa.ColumnElement = Comment.site_id
 ) -> sa.Select:

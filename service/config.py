@@ -146,6 +146,10 @@ class Config:
     # How long a console login lasts, in seconds (default 12 hours, one shift).
     # Longer means fewer logins and a longer life for a stolen cookie.
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
+    # Hours a password link lasts (an admin's "reset password", or a new moderator's first
+    # one). It works once: setting a password through it voids it. Longer gives the
+    # moderator more time to open it, and whoever else reads it too.
+    PASSWORD_LINK_HOURS = float(os.environ.get("PASSWORD_LINK_HOURS", 48))
 
     # How many reverse proxies stand in front of the service, each appending the
     # address it saw to X-Forwarded-For. That many entries, counted from the

@@ -42,6 +42,22 @@ def reissue(holder, prefix: str) -> str:
     return token
 
 
+# The stored hash of a holder with no token: no secret's digest is empty, so nothing matches.
+# The key id stays a fresh random one, since the column is unique and required.
+NO_TOKEN = ""
+
+
+def revoke(holder, prefix: str) -> None:
+    """Take a holder's token away: every token it was ever given is refused from now on."""
+    _token, holder.key_id, _hash = issue(prefix)
+    holder.key_hash = NO_TOKEN
+
+
+def has_token(holder) -> bool:
+    """Say whether the holder has a working token (revoke() leaves it none)."""
+    return holder.key_hash != NO_TOKEN
+
+
 # An Akismet key is what the WordPress plugin accepts: exactly 12 characters, hex digits
 # only (its settings form drops anything else), so 48 random bits. Too few for a bare
 # hash to survive a stolen database, so it is stored as an HMAC under SECRET_KEY, and

@@ -74,7 +74,7 @@ def _start_request() -> None:
     g.request_started = time.perf_counter()
 
 
-def _client_network() -> str | None:
+def client_network() -> str | None:
     """The client's network, never its address: logs outlive the IP purge (privacy.purge_ips)."""
     try:
         return anonymise_ip(request.remote_addr)
@@ -94,7 +94,7 @@ def _finish_request(response):
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 2),
-            "remote_addr": _client_network(),
+            "remote_addr": client_network(),
         },
     )
     return response

@@ -114,6 +114,24 @@ class Moderator(Credential, Base):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+class ConsoleSession(Base):
+    """One console login in one browser: checked on every request, so ending it is immediate."""
+
+    __tablename__ = "console_sessions"
+
+    # Random, and the only thing the signed session cookie holds (console.sessions).
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderators.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Refreshed at most once a minute (sessions.TOUCH_SECONDS); the session lapses once it
+    # is older than the session lifetime, as the cookie does.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What the moderator sees to tell their browsers apart: the browser's own name for
+    # itself, and its network as the logs keep it (privacy.anonymise_ip), never the address.
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    network: Mapped[str | None] = mapped_column(sa.String(45))
+
+
 class Comment(Base):
     """A reader's comment, with its score, routing reasons and moderation state."""
 

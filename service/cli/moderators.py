@@ -4,9 +4,7 @@ import click
 import marshmallow as ma
 from flask.cli import AppGroup
 
-from .. import credentials
-from ..clock import now
-from ..console import passwords, sessions
+from ..console import accounts, passwords
 from ..console.forms import LoginEmail
 from ..db import db
 from ..tables import Moderator, Role
@@ -41,18 +39,11 @@ def moderators_create(email, site_name, admin, password):
     """Create a moderator; the API token is printed once, alone on the last line."""
     refuse_taken(Moderator, Moderator.email, email, "moderator")
     site = lookups.site(site_name) if site_name is not None else None
-    token, key_id, key_hash = credentials.issue(credentials.MODERATOR_PREFIX)
-    moderator = Moderator(
-        email=email,
-        role=Role.ADMIN if admin else Role.MODERATOR,
-        site_id=site.id if site else None,
-        key_id=key_id,
-        key_hash=key_hash,
-        created_at=now(),
-    )
+    role = Role.ADMIN if admin else Role.MODERATOR
+    moderator = accounts.create(email, role, site.id if site else None)
+    token = accounts.issue_token(moderator)
     if password:
         _set_password(moderator)
-    db.session.add(moderator)
     db.session.commit()
     scope = f"site {site_name!r}" if site else "all sites"
     click.echo(f"created {moderator.role} {email!r} for {scope}; API token (shown only this once):")
@@ -73,7 +64,7 @@ def moderators_set_password(email):
 @click.argument("email", type=LOGIN_ADDRESS)
 def moderators_rotate_token(email):
     """Replace a moderator's API token; the old one is refused at once, the new one printed last."""
-    token = credentials.reissue(lookups.moderator(email), credentials.MODERATOR_PREFIX)
+    token = accounts.issue_token(lookups.moderator(email))
     db.session.commit()
     click.echo(f"new API token for {email!r}; the old one no longer works (shown only this once):")
     click.echo(token)
@@ -83,9 +74,7 @@ def moderators_rotate_token(email):
 @click.argument("email", type=LOGIN_ADDRESS)
 def moderators_disable(email):
     """Refuse a moderator's token and end their sessions; their decisions stay on record."""
-    moderator = lookups.moderator(email)
-    moderator.disabled_at = moderator.disabled_at or now()
-    sessions.end_all(moderator)
+    accounts.disable(lookups.moderator(email))
     db.session.commit()
     click.echo(f"disabled {email!r}: API token and console refused, history kept")
 
@@ -94,8 +83,7 @@ def moderators_disable(email):
 @click.argument("email", type=LOGIN_ADDRESS)
 def moderators_enable(email):
     """Let a disabled moderator use their token and log in again."""
-    moderator = lookups.moderator(email)
-    moderator.disabled_at = None
+    accounts.enable(lookups.moderator(email))
     db.session.commit()
     click.echo(f"enabled {email!r}: their API token works again; they log in afresh")
 

@@ -3,8 +3,9 @@
 from flask import Flask
 
 # Every view module is imported so that its routes register on the blueprint; the lint
-# exception is for admin, comment, login, queue and reports, which nothing else here names.
-from . import admin, comment, errors, login, queue, reports, security, text  # noqa: F401
+# exception is for admin, comment, login, me, people, queue and reports, which nothing else
+# here names.
+from . import admin, comment, errors, login, me, people, queue, reports, security, text  # noqa: F401
 from .blueprint import bp
 
 

@@ -1,4 +1,4 @@
-"""Admin pages: moderators (with console passwords) and sites (with their API keys)."""
+"""Admin pages for sites, with their API keys (console.people has the moderators)."""
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -9,10 +9,9 @@ from .. import settings as schema
 from ..clock import now
 from ..db import db
 from ..sites import changed, issue_akismet_key, save, settings_of
-from ..tables import Moderator, Site
-from . import passwords
+from ..tables import Site
 from .blueprint import bp
-from .forms import NewModeratorForm, NewSiteForm, load_form
+from .forms import NewSiteForm, load_form
 from .login import admin_required
 
 
@@ -24,52 +23,6 @@ def _sites() -> list[Site]:
 
 def _taken(model, column, value) -> bool:
     return db.session.scalar(sa.select(model.id).where(column == value)) is not None
-
-
-@bp.route("/admin/moderators", methods=["GET", "POST"])
-@admin_required
-def moderators():
-    """List moderators; add one with a console password."""
-    errors, status = {}, 200
-    if request.method == "POST":
-        data, errors = load_form(NewModeratorForm(), request.form)
-        if not errors and _taken(Moderator, Moderator.email, data["email"]):
-            errors = {"email": ["A moderator with this email already exists."]}
-        if not errors and not access.may_manage(g.console_user, data["site"]):
-            errors = {"site": ["You may add moderators only for the sites you manage."]}
-        if not errors and data["site"] is not None and db.session.get(Site, data["site"]) is None:
-            errors = {"site": ["No such site."]}
-        if not errors:
-            _create_moderator(data)
-            flash(f"Added {data['email']}. They can log in now.")
-            return redirect(url_for("console.moderators"))
-        status = 422
-    rows = access.visible(g.console_user, sa.select(Moderator), Moderator.site_id)
-    page = render_template(
-        "console/moderators.html",
-        moderators=list(db.session.scalars(rows.order_by(Moderator.email))),
-        sites={site.id: site for site in _sites()},
-        every_site=access.may_manage(g.console_user, None),
-        errors=errors,
-        form=request.form,
-    )
-    return page, status
-
-
-def _create_moderator(data: dict) -> None:
-    """Store a moderator; the API token is not shown (`flask moderators create` issues one)."""
-    _token, key_id, key_hash = credentials.issue(credentials.MODERATOR_PREFIX)
-    moderator = Moderator(
-        email=data["email"],
-        role=data["role"],
-        site_id=data["site"],
-        key_id=key_id,
-        key_hash=key_hash,
-        created_at=now(),
-    )
-    passwords.set_password(moderator, data["password"])
-    db.session.add(moderator)
-    db.session.commit()
 
 
 @bp.route("/admin/sites", methods=["GET", "POST"])

@@ -84,15 +84,47 @@ class UndoForm(Strict):
     next = ma.fields.String(load_default=None)
 
 
-class NewModeratorForm(Strict):
-    """An admin adds a moderator with a console password."""
+def _password(**kwargs) -> ma.fields.String:
+    """A new console password's field: long enough to resist guessing, short enough to hash."""
+    length = ma.validate.Length(
+        passwords.MIN_LENGTH, 1000, error="Use at least {min} characters (at most {max})."
+    )
+    return ma.fields.String(validate=length, **kwargs)
+
+
+class RoleForm(Strict):
+    """An admin sets a moderator's role and sites (none: every site)."""
+
+    role = ma.fields.Enum(Role, by_value=True, required=True)
+    site = Id(strict=False, load_default=None)
+
+
+class NewModeratorForm(RoleForm):
+    """An admin adds a moderator, with a console password or, left blank, a link to set one."""
 
     email = LoginEmail(required=True, strip=True, validate=ma.validate.Length(max=254))
-    password = ma.fields.String(
-        required=True, validate=ma.validate.Length(passwords.MIN_LENGTH, 1000)
-    )
+    password = _password(load_default=None)
     role = ma.fields.Enum(Role, by_value=True, load_default=Role.MODERATOR)
-    site = Id(strict=False, load_default=None)
+
+
+class NewPasswordForm(Strict):
+    """A new console password, typed twice so a typo cannot lock its owner out."""
+
+    password = _password(required=True)
+    confirm = ma.fields.String(required=True)
+
+    @ma.validates_schema
+    def _typed_twice(self, data, **kwargs):
+        if data["password"] != data["confirm"]:
+            raise ma.ValidationError("The two passwords differ.", "confirm")
+
+
+class PasswordChangeForm(NewPasswordForm):
+    """A moderator changes their own password: the current one, then the new one twice."""
+
+    current = ma.fields.String(
+        required=True, validate=ma.validate.Length(1, 1000, error="Type your current password.")
+    )
 
 
 class NewSiteForm(Strict):

@@ -3,6 +3,7 @@
 import functools
 import math
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -83,20 +84,45 @@ def login():
         data, errors = load_form(LoginForm(), request.form)
         status = 422 if errors else 401
         if not errors:
-            limits = _limits(data["email"])
-            attempt = uuid.uuid4().hex
-            wait = _reserve(limits, attempt)
-            if wait is not None:
-                minutes = math.ceil(wait / 60)
-                errors = {"_form": [f"Too many failed logins. Try again in {minutes} min."]}
-                status, headers = 429, {"Retry-After": str(math.ceil(wait))}
-            elif _log_in(data["email"], data["password"]):
-                _attempts().release([key for key, _ in limits], attempt)
+            email, password = data["email"], data["password"]
+            passed, wait = password_attempt(email, lambda: _log_in(email, password))
+            if passed:
                 return redirect(safe_next(request.args.get("next")))
+            if wait is not None:
+                errors, status, headers = too_many(wait), 429, retry_after(wait)
             else:
                 errors = {"_form": ["Wrong email or password."]}
     page = render_template("console/login.html", errors=errors, form=request.form)
     return page, status, headers
+
+
+def password_attempt(email: str, check: Callable[[], bool]) -> tuple[bool, float | None]:
+    """Run a password check counted as a login attempt with that email from this address.
+
+    Returns (passed, None), or (False, seconds to wait) when this address and email
+    have failed too often for the check to run at all. The login form and the
+    moderator's own page (its current password) share these windows: a stolen
+    session cannot guess the password faster than the login form allows.
+    """
+    limits = _limits(email)
+    attempt = uuid.uuid4().hex
+    wait = _reserve(limits, attempt)
+    if wait is not None:
+        return False, wait
+    passed = check()
+    if passed:
+        _attempts().release([key for key, _ in limits], attempt)
+    return passed, None
+
+
+def too_many(wait: float) -> dict[str, list[str]]:
+    """The form error when password attempts are refused for a while."""
+    return {"_form": [f"Too many failed logins. Try again in {math.ceil(wait / 60)} min."]}
+
+
+def retry_after(wait: float) -> dict[str, str]:
+    """The Retry-After header for a wait in seconds."""
+    return {"Retry-After": str(math.ceil(wait))}
 
 
 def _limits(email: str) -> list[tuple[str, int]]:
@@ -132,14 +158,15 @@ def _log_in(email: str, password: str) -> bool:
     if not passwords.matches(moderator, password) or not sessions.may_log_in(moderator):
         return False
     sessions.start(moderator)
+    db.session.commit()
     return True
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End every session of this moderator, so a copied cookie dies with this one."""
+    """End this browser's session, so a copy of its cookie dies with it; others stay open."""
     if g.console_user is not None:
-        sessions.end_all(g.console_user)
+        sessions.end(g.console_user, sessions.current_id())
         db.session.commit()
     session.clear()
     flash("You are logged out.")

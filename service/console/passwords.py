@@ -1,7 +1,20 @@
-"""Console passwords: hashed with werkzeug's scrypt, checked in constant time."""
+"""Console passwords: scrypt hashes checked in constant time, and one-time links to set one.
 
+A password link is signed with SECRET_KEY and names one moderator, the moment it was
+made, and a digest of that moderator's session version and password hash. Setting a
+password changes both, so the link works once; ending every session of the moderator
+(disabling them, say) voids it too. It is refused once PASSWORD_LINK_HOURS have passed.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import now
+from ..db import db
 from ..tables import Moderator
 from . import sessions
 
@@ -9,6 +22,9 @@ MIN_LENGTH = 12
 
 # Checked when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+# Keeps a password link from being accepted as any other value signed with SECRET_KEY.
+_LINK_SALT = "moderato.console.password-link"
 
 
 def set_password(moderator: Moderator, password: str) -> None:
@@ -23,3 +39,35 @@ def matches(moderator: Moderator | None, password: str) -> bool:
     """Whether the password is the moderator's; False for no moderator or no password."""
     stored = moderator.password_hash if moderator is not None else None
     return check_password_hash(stored or _DUMMY_HASH, password) and stored is not None
+
+
+def link_token(moderator: Moderator) -> str:
+    """Return the token of a link that lets the moderator set a password, once."""
+    issued = int(now().timestamp())
+    return _serializer().dumps({"m": moderator.id, "at": issued, "v": _state(moderator)})
+
+
+def link_holder(token: str) -> Moderator | None:
+    """The moderator a password link is for, or None if it is altered, used, expired or void."""
+    try:
+        claims = _serializer().loads(token)
+        moderator_id, issued, state = claims["m"], claims["at"], claims["v"]
+    except (BadSignature, KeyError, TypeError):
+        return None
+    lifetime = timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"])
+    if not isinstance(issued, int) or now().timestamp() > issued + lifetime.total_seconds():
+        return None
+    moderator = db.session.get(Moderator, moderator_id) if isinstance(moderator_id, int) else None
+    if moderator is None or moderator.disabled_at is not None or state != _state(moderator):
+        return None
+    return moderator
+
+
+def _state(moderator: Moderator) -> str:
+    """A digest that changes whenever the moderator's password is set or their sessions end."""
+    seen = f"{moderator.session_version or 0}:{moderator.password_hash or ''}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=_LINK_SALT)
