@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-# Every view module is imported so that its routes register on the blueprint; the
-# lint exception is for admin, login, queue and reports, which nothing else here names.
-from . import admin, errors, login, queue, reports, security, text  # noqa: F401
+# Every view module is imported so that its routes register on the blueprint; the lint
+# exception is for admin, login, queue, reports and webhooks, which nothing else here names.
+from . import admin, errors, login, queue, reports, security, text, webhooks  # noqa: F401
 from .blueprint import bp
 
 
