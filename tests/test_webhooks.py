@@ -713,7 +713,7 @@ def test_the_console_page_lists_deliveries_and_failures(
     sites_page = console.get("/moderate/admin/sites").get_data(as_text=True)
     page = console.get(f"/moderate/admin/sites/{site_id(app)}/webhooks")
 
-    html = page.get_data(as_text=True)
+    html = page.get_data(as_text=True).replace("<wbr>", "")  # URLs may break after a slash
     assert f'href="/moderate/admin/sites/{site_id(app)}/webhooks"' in sites_page
     assert page.status_code == 200
     assert f"<code>{receiver.url}/hooks</code>" in html
