@@ -103,7 +103,9 @@ def events(before: Status | None, after: Status) -> list[str]:
     return named
 
 
-def comment_changed(comment: Comment, before: Status | None, settings: Settings | None = None):
+def comment_changed(
+    comment: Comment, before: Status | None, settings: Settings | None = None
+) -> None:
     """Queue the events of the comment's move from `before` (None: new); not committed.
 
     Every change of a comment's status calls this, in the transaction that makes it, so
