@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from model.corpora import RECORD_FIELDS
 
-from . import access, admission, ratelimit, rules, scoring, sites
+from . import access, admission, ratelimit, rules, scoring, sites, webhooks
 from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
@@ -85,8 +85,10 @@ def submit(
         if stored is None:
             db.session.rollback()
             raise Conflict("duplicate comment: this author already posted this on this post")
+        comment = Comment(**row, **stored._asdict())  # as stored; not attached to the session
+        webhooks.comment_changed(comment, None, settings)
         db.session.commit()
-    return Comment(**row, **stored._asdict())  # as stored; not attached to the session
+    return comment
 
 
 def route_only(site: Site, data: dict, checks: tuple[rules.Check, ...]) -> Comment:
@@ -121,11 +123,12 @@ def rescore(comment: Comment, checks: tuple[rules.Check, ...]) -> Comment:
     if comment.actions:
         return comment
     data = {name: getattr(comment, name) for name in (*RECORD_FIELDS, *_RESCORED)}
-    settings = sites.settings_of(comment.site)
+    settings, before = sites.settings_of(comment.site), comment.status
     score, comment.status, comment.reasons = _routed(
         comment.site, settings, data, comment.created_at, checks
     )
     comment.spam_score, comment.model_version = score.value, score.model_version
+    webhooks.comment_changed(comment, before, settings)
     db.session.commit()
     return comment
 
@@ -187,7 +190,8 @@ def _record(
             created_at=now(),
         )
     )
-    comment.status = target
+    before, comment.status = comment.status, target
+    webhooks.comment_changed(comment, before)
     # A confirmation changes no column, yet it is a new state: its version moves too,
     # so a moderator acting on the state before it gets the stale-version 409.
     orm.attributes.flag_modified(comment, "status")

@@ -7,7 +7,7 @@ from sqlalchemy import orm
 
 from . import addresses
 from .db import db
-from .tables import Comment, ModerationAction
+from .tables import Comment, ModerationAction, WebhookDelivery
 
 
 def anonymise_ip(address: str) -> str:
@@ -82,13 +82,14 @@ def export(email: str) -> list[dict]:
 
 
 def erase(email: str) -> int:
-    """Delete a reader's comments and their moderation history; replies by others stay."""
+    """Delete a reader's comments, their history and webhook deliveries; others' replies stay."""
     ids = db.session.scalars(_by_email(email).with_only_columns(Comment.id)).all()
     if ids:
         db.session.execute(
             sa.update(Comment).where(Comment.parent_id.in_(ids)).values(parent_id=None)
         )
         db.session.execute(sa.delete(ModerationAction).where(ModerationAction.comment_id.in_(ids)))
+        db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.comment_id.in_(ids)))
         db.session.execute(sa.delete(Comment).where(Comment.id.in_(ids)))
     db.session.commit()
     return len(ids)

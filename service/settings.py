@@ -1,7 +1,9 @@
 """Per-site moderation settings: the schema that validates, documents and dumps them."""
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import marshmallow as ma
 
@@ -10,6 +12,18 @@ from .schemas import Email, Strict, Text
 
 TRUSTED_MODES = ("off", "previously_approved", "below_ham_threshold")
 MODERATION_PLACES = ("moderato", "client")
+# What a site's webhook endpoint may subscribe to (service.webhooks says when each fires).
+WEBHOOK_EVENTS = ("comment.published", "comment.unpublished", "comment.spam")
+MAX_WEBHOOKS = 10
+MAX_WEBHOOK_URL = 2000
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An endpoint of the site's and the events it is sent (WebhookSchema documents both)."""
+
+    url: str
+    events: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,7 @@ class Settings:
     cors_origins: tuple[str, ...]
     thread_depth: int
     moderated_in: str
+    webhooks: tuple[Webhook, ...]
 
 
 class Network(ma.fields.String):
@@ -67,6 +82,70 @@ class Domain(Text):
         if not domain or any(c.isspace() or c == "@" for c in domain):
             raise ma.ValidationError("Not a valid email domain.")
         return domain
+
+
+class WebhookUrl(Text):
+    """An endpoint's URL: https, or http to this machine (loopback) for development only."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        url = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(url) > MAX_WEBHOOK_URL:
+            raise ma.ValidationError(f"Longer than {MAX_WEBHOOK_URL} characters.")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 -- read for its check: a port that is not a number raises
+        except ValueError:
+            raise ma.ValidationError("Not a valid URL.") from None
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ma.ValidationError("Not a valid URL: https://host/path expected.")
+        if parts.username is not None or parts.password is not None:
+            # The URL is shown in the console and logs: a password in it would leak there.
+            raise ma.ValidationError("No user or password in the URL; the signature proves us.")
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            raise ma.ValidationError(
+                "Must be https: plain http only to this machine (localhost, 127.0.0.1, ::1), "
+                "for development."
+            )
+        return url
+
+
+def _loopback(host: str) -> bool:
+    """Say whether a URL's host is this machine: localhost, or a loopback address."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+class WebhookSchema(Strict):
+    """One endpoint: where to POST, and which events it wants."""
+
+    url = WebhookUrl(required=True, metadata={"description": "Where to POST each event."})
+    events = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(WEBHOOK_EVENTS)),
+        required=True,
+        validate=ma.validate.Length(min=1, error="Choose at least one event."),
+        metadata={"description": f"Events sent to it, of: {', '.join(WEBHOOK_EVENTS)}."},
+    )
+
+    @ma.post_load
+    def _webhook(self, data, **kwargs) -> Webhook:
+        return Webhook(data["url"], tuple(dict.fromkeys(data["events"])))  # once each, in order
+
+
+class Whole(ma.fields.Nested):
+    """A nested object validated in full even by a change: a change replaces it whole."""
+
+    def _deserialize(self, value, attr, data, partial=None, **kwargs):
+        return super()._deserialize(value, attr, data, partial=False, **kwargs)
+
+
+def _one_per_url(webhooks: list[Webhook]) -> None:
+    """Refuse the same URL listed twice: its events belong in one entry."""
+    urls = [webhook.url for webhook in webhooks]
+    twice = sorted({url for url in urls if urls.count(url) > 1})
+    if twice:
+        raise ma.ValidationError(f"Listed twice (put its events in one entry): {', '.join(twice)}")
 
 
 def _list(item: ma.fields.Field, description: str, longest: int = 10_000) -> ma.fields.List:
@@ -192,6 +271,24 @@ class SiteSettings(Strict):
             "(moderato), or in the site's own tool, e.g. WordPress with its Akismet plugin "
             "(client), whose Spam / Not Spam reach Moderato as decisions; such a site's "
             "pending comments then stay out of Moderato's queue, so none is decided twice."
+        },
+    )
+
+    webhooks = ma.fields.List(
+        Whole(WebhookSchema),
+        load_default=list,
+        validate=(ma.validate.Length(max=MAX_WEBHOOKS), _one_per_url),
+        metadata={
+            "description": "Endpoints of the site's to call when its comments change, as "
+            '[{"url": "https://news.example/hooks/moderato", "events": ["comment.published"]}]. '
+            "Events: comment.published (a comment became visible to readers), "
+            "comment.unpublished (a published comment was taken down) and comment.spam "
+            "(a comment was marked as spam). Each call is a JSON POST of the event and the "
+            "comment as readers see it (never an email or IP), signed in the "
+            "X-Moderato-Signature header with the site's webhook secret (flask --app wsgi "
+            f"sites webhook-secret NAME). At most {MAX_WEBHOOKS} endpoints, each https (plain "
+            "http only to localhost, for development), each URL listed once; a failed call "
+            "is retried for a day. Removing an endpoint stops its pending deliveries."
         },
     )
 

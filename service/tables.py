@@ -1,4 +1,5 @@
-"""The database tables: sites, moderators, comments, their moderation, models and retrains."""
+"""The database tables: sites, moderators, comments, their moderation, models and retrains,
+and the webhook deliveries waiting to be sent."""
 
 import enum
 from datetime import UTC, datetime
@@ -90,6 +91,11 @@ class Site(Credential, Base):
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     # Its Akismet key's digest (credentials.akismet_digest); null until one is issued.
     akismet_key_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True, unique=True)
+    # What its webhook secret is derived from with SECRET_KEY (webhooks.secret_of); null until
+    # `flask sites webhook-secret` makes one. Not a hash, as API keys are stored: signing a
+    # delivery needs the secret itself. Not the secret either: a copy of the database
+    # alone, a leaked backup, cannot sign a delivery a site would believe.
+    webhook_seed: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class Moderator(Credential, Base):
@@ -292,3 +298,45 @@ class RetrainRun(Base):
     status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
     # The one-line decision (retrain.decision), or the error.
     outcome: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint of a site: queued with the change, sent by the worker.
+
+    The outbox of service/webhooks.py: written in the transaction that changes the comment,
+    so no change is lost and none is announced that did not happen.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # The console's latest deliveries of a site, newest first.
+        sa.Index(None, "site_id", "id"),
+        # Deleting the deliveries done a month ago (webhooks.prune).
+        sa.Index(None, "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The event's id (a UUID), sent in the body and the X-Moderato-Delivery header: the
+    # same on every retry and for every endpoint, so a site can drop what it has seen.
+    event_id: Mapped[str] = mapped_column(sa.String(36))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    # The comment it is about (null for a test event); erasing a reader's comments
+    # deletes their deliveries too, whose bodies quote them (privacy.erase).
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id"), index=True)
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    event: Mapped[str] = mapped_column(sa.String(40))
+    # The JSON body exactly as sent, so every retry carries the same bytes.
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When to try (again); null once delivered or given up, so the worker's look for due
+    # deliveries reads only those still to send.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the latest attempt failed ("HTTP 503", "timed out"), for the console.
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    # The worker sending it (leases.holder_id) and until when no other may: a worker that
+    # dies mid-send leaves its claim to expire, and another sends the event again.
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

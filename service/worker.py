@@ -19,7 +19,7 @@ from datetime import timedelta
 from flask import Flask, current_app
 from sqlalchemy import orm
 
-from . import labels, leases, retrain
+from . import labels, leases, retrain, webhooks
 from .clock import now
 from .db import db
 
@@ -77,7 +77,7 @@ def retrain_when_due() -> None:
         log.info("retrained (%s): %s", done.run.trigger, done.decision)
 
 
-JOBS = (Job("retrain", retrain_when_due),)
+JOBS = (Job("retrain", retrain_when_due), Job("webhooks", webhooks.deliver_due))
 # systemd and kill send SIGTERM; Ctrl-C sends SIGINT.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 

@@ -26,6 +26,7 @@ DEFAULTS = {
     "moderated_in": "moderato",
     "allowed_authors": [],
     "cors_origins": [],
+    "webhooks": [],
 }
 
 

@@ -1,9 +1,9 @@
-"""`flask sites ...`: create sites, rotate their API keys, issue their Akismet keys."""
+"""`flask sites ...`: create sites, rotate their API keys, issue Akismet keys, webhook secrets."""
 
 import click
 from flask.cli import AppGroup
 
-from .. import credentials, sites
+from .. import credentials, sites, webhooks
 from ..clock import now
 from ..db import db
 from ..tables import Site
@@ -48,3 +48,17 @@ def sites_rotate_key(name):
         f"new API key for site {name!r}; the old one no longer works (shown only this once):"
     )
     click.echo(key)
+
+
+@group.command("webhook-secret")
+@click.argument("name")
+def sites_webhook_secret(name):
+    """Give a site a new webhook secret, printed alone on the last line.
+
+    Every delivery to the site's endpoints is signed with it from now on (pending ones
+    too); the previous secret no longer verifies any. It is not logged: keep it secret.
+    """
+    secret = webhooks.new_secret(site(name))
+    db.session.commit()
+    click.echo(f"new webhook secret for site {name!r}; deliveries are signed with it from now on:")
+    click.echo(secret)

@@ -2,10 +2,21 @@
 
 from flask import Flask
 
-# Every view module is imported so that its routes register on the blueprint; the lint
-# exception is for admin, comment, login, me, people, queue and reports, which nothing else
-# here names.
-from . import admin, comment, errors, login, me, people, queue, reports, security, text  # noqa: F401
+# Every view module is imported so that its routes register on the blueprint; nothing else
+# here names them, hence the lint exception.
+from . import (  # noqa: F401
+    admin,
+    comment,
+    errors,
+    login,
+    me,
+    people,
+    queue,
+    reports,
+    security,
+    text,
+    webhooks,
+)
 from .blueprint import bp
 
 
