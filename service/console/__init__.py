@@ -3,8 +3,18 @@
 from flask import Flask
 
 # Every view module is imported so that its routes register on the blueprint; the
-# lint exception is for admin, login, queue and reports, which nothing else here names.
-from . import admin, errors, login, queue, reports, security, text  # noqa: F401
+# lint exception is for the view modules that nothing else here names.
+from . import (  # noqa: F401
+    admin,
+    errors,
+    links,
+    login,
+    notifications,
+    queue,
+    reports,
+    security,
+    text,
+)
 from .blueprint import bp
 
 
