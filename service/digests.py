@@ -54,6 +54,8 @@ def problem(config: Mapping) -> str | None:
             "https://moderato.example.org), is not set: a digest's links cannot be made, "
             "so no digest is sent."
         )
+    if not config["DECISION_LINK_HOURS"] > 0:
+        return "DECISION_LINK_HOURS must be more than 0: a digest's links would never work."
     return None
 
 
@@ -143,7 +145,7 @@ def send_due() -> None:
     with ExitStack() as stack:
         server = None
         for subscription in subscriptions:
-            rows = _claim(subscription, holder, at)
+            rows = _claim(subscription, holder)
             if not rows:
                 continue
             try:
@@ -154,16 +156,16 @@ def send_due() -> None:
                 if isinstance(error, mail.MESSAGE_REFUSED):
                     continue
                 break  # the server is away or refuses us: the others would only fail too
-            _sent(subscription, holder, rows, at)
+            _sent(subscription, holder, rows)
 
 
-def _claim(subscription: DigestSubscription, holder: str, at: datetime) -> list[Comment]:
+def _claim(subscription: DigestSubscription, holder: str) -> list[Comment]:
     """Claim the subscription's digest for this worker and return its comments, or [].
 
     Only one worker's UPDATE finds the row unclaimed at the mark it read; one that finds
     nothing waiting any more (decided meanwhile) gives the claim back.
     """
-    seconds = current_app.config["LEASE_SECONDS"]
+    at, seconds = now(), current_app.config["LEASE_SECONDS"]
     claimed = db.session.execute(
         sa.update(SUBSCRIPTIONS)
         .where(
@@ -197,11 +199,12 @@ def _finish(subscription: DigestSubscription, holder: str, **values) -> bool:
     return bool(done)
 
 
-def _sent(subscription: DigestSubscription, holder: str, rows: list[Comment], at: datetime) -> None:
+def _sent(subscription: DigestSubscription, holder: str, rows: list[Comment]) -> None:
     """Record a digest sent: its time, and the newest comment it showed as the new mark."""
     shown = rows[:MAX_COMMENTS]
     mark = shown[-1].id
-    if not _finish(subscription, holder, mark=mark, last_sent_at=at, failed_at=None, error=None):
+    sent = {"mark": mark, "last_sent_at": now(), "failed_at": None, "error": None}
+    if not _finish(subscription, holder, **sent):
         log.warning(
             "digest %d: sent, but its claim ran out and was taken over: it may come twice",
             subscription.id,

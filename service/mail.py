@@ -27,6 +27,10 @@ def problem(config: Mapping) -> str | None:
         return "MAIL_SERVER is set but MAIL_DEFAULT_SENDER is not: email has no sender."
     if bool(config["MAIL_USERNAME"]) != bool(config["MAIL_PASSWORD"]):
         return "Set both MAIL_USERNAME and MAIL_PASSWORD, or neither."
+    if not 0 < config["MAIL_PORT"] < 65536:
+        return f"MAIL_PORT must be a port number (1-65535), not {config['MAIL_PORT']}."
+    if not config["MAIL_TIMEOUT_SECONDS"] > 0:
+        return "MAIL_TIMEOUT_SECONDS must be more than 0: a send may not wait forever."
     return None
 
 

@@ -1,7 +1,5 @@
 """Email digests: what waits reaches moderators over real SMTP, and its links decide once."""
 
-import email
-import email.policy
 import logging
 import os
 import re
@@ -19,9 +17,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from live import ROOT, free_port
+from mailserver import Inbox, MailServer, body
 from support import CONSOLE_PASSWORD, MODEL_DIR, SECRET
 
 from service import digests, worker
@@ -30,40 +28,6 @@ from service.tables import Comment, DigestSubscription, ModerationAction, Modera
 
 PUBLIC_URL = "https://moderato.example.org"
 EDITOR = "ed@news.example"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it is given, parsed."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        self.messages.append(parsed)
-        return "250 Message accepted for delivery"
-
-
-class MailServer:
-    """A real SMTP server on a loopback port, started and stopped by the test."""
-
-    def __init__(self, port: int | None = None, **options):
-        self.port = port or free_port()
-        self.inbox = Inbox()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
-
-    @property
-    def messages(self) -> list[email.message.EmailMessage]:
-        return self.inbox.messages
-
-    def start(self) -> "MailServer":
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        self.controller.stop()
 
 
 @pytest.fixture
@@ -86,6 +50,8 @@ def mail_config(port: int) -> dict:
 
 # Nothing scores 1.0, so every comment waits; no retrain joins the worker's polls.
 QUIET = {"SPAM_THRESHOLD": 1.0, "RETRAIN_AFTER_LABELS": 0, "RETRAIN_EVERY_HOURS": 0}
+# No mail server, whatever the environment of the test run says.
+NO_MAIL = {"MAIL_SERVER": None}
 
 
 @pytest.fixture
@@ -103,11 +69,6 @@ def subscribed(runner, site_key, moderator_token):
 def work(app) -> None:
     """Run the worker's jobs once, as one poll does."""
     worker.Worker(app).run_once()
-
-
-def body(message, kind: str) -> str:
-    """The text of a message's plain or html part."""
-    return message.get_body((kind,)).get_content()
 
 
 def links(message) -> dict[str, list[str]]:
@@ -421,9 +382,7 @@ def test_a_silent_mail_server_times_out_instead_of_holding_the_worker(
     assert "timed out" in subscription(app).error
 
 
-def test_a_refused_recipient_does_not_stop_the_others(
-    make_app, site_key, create_secret, submit, smtp
-):
+def test_a_refused_recipient_does_not_stop_the_others(make_app, site_key, create_secret, submit):
     class Refusing(Inbox):
         async def handle_RCPT(self, server, session, envelope, address, options):
             if address.startswith("gone@"):
@@ -431,18 +390,20 @@ def test_a_refused_recipient_does_not_stop_the_others(
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
-    smtp.inbox.__class__ = Refusing
-    app = make_app(**QUIET, **mail_config(smtp.port))
-    runner = app.test_cli_runner()
-    for address in ("gone@news.example", EDITOR):
-        create_secret("moderators", "create", address)
-        result = runner.invoke(args=["moderators", "digest", address, "--site", "news"])
-        assert result.exit_code == 0, result.output
-    submit()
+    refusing = MailServer(inbox=Refusing()).start()
+    try:
+        app = make_app(**QUIET, **mail_config(refusing.port))
+        for address in ("gone@news.example", EDITOR):
+            create_secret("moderators", "create", address)
+            subscribe = ["moderators", "digest", address, "--site", "news"]
+            assert app.test_cli_runner().invoke(args=subscribe).exit_code == 0
+        submit()
 
-    work(app)
+        work(app)
+    finally:
+        refusing.stop()
 
-    assert [message["To"] for message in smtp.messages] == [EDITOR]
+    assert [message["To"] for message in refusing.messages] == [EDITOR]
     with app.app_context():
         rows = db.session.scalars(sa.select(DigestSubscription).order_by(DigestSubscription.id))
         assert [row.error is not None for row in rows] == [True, False]
@@ -479,6 +440,26 @@ def test_no_public_url_no_digest_and_the_log_says_why(
 
     assert smtp.messages == []
     assert "1 digests due, none sent: PUBLIC_URL" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"MAIL_SERVER": None}, "No mail server is configured (MAIL_SERVER)"),
+        ({"MAIL_DEFAULT_SENDER": None}, "MAIL_DEFAULT_SENDER is not"),
+        ({"MAIL_USERNAME": "moderato"}, "Set both MAIL_USERNAME and MAIL_PASSWORD, or neither."),
+        ({"MAIL_PORT": 0}, "MAIL_PORT must be a port number (1-65535), not 0."),
+        ({"MAIL_TIMEOUT_SECONDS": 0}, "MAIL_TIMEOUT_SECONDS must be more than 0"),
+        ({"PUBLIC_URL": None}, "PUBLIC_URL, the address moderators open the console at"),
+        ({"PUBLIC_URL": "moderato.example.org"}, "PUBLIC_URL, the address"),
+        ({"DECISION_LINK_HOURS": 0}, "DECISION_LINK_HOURS must be more than 0"),
+        ({}, None),
+    ],
+)
+def test_a_setting_that_keeps_digests_from_being_sent_is_named(app, change, message):
+    trouble = digests.problem({**app.config, **change})
+
+    assert trouble is None if message is None else message in trouble
 
 
 def test_links_keep_the_path_of_the_public_url(make_app, smtp, subscribed_later, submit):
@@ -675,7 +656,7 @@ def test_the_cli_refuses_a_site_the_moderator_may_not_see(runner, site_key, crea
 
 
 def test_the_cli_says_when_no_digest_can_be_sent_yet(make_app, site_key, moderator_token):
-    runner = make_app(**QUIET).test_cli_runner()
+    runner = make_app(**QUIET, **NO_MAIL).test_cli_runner()
 
     result = runner.invoke(args=["moderators", "digest", EDITOR, "--site", "news"])
 
@@ -694,7 +675,7 @@ def test_a_moderator_chooses_digests_for_each_site_they_may_see(
 
     page = console.get(PREFERENCES).get_data(as_text=True)
     assert 'href="/moderate/me/notifications" aria-current="page">Email</a>' in page
-    assert "Email me when comments wait on news" in page
+    assert '<label for="enabled-1">Digests of news</label>' in page
     assert "sport" not in page  # not theirs
     assert "Email is off" not in page
 
@@ -703,9 +684,10 @@ def test_a_moderator_chooses_digests_for_each_site_they_may_see(
     assert subscription(app).minutes == 30
     page = console.get(PREFERENCES).get_data(as_text=True)
     assert "Digests of news: at most one email every 30 minutes" in page
-    assert 'name="enabled" value="on" checked' in page
+    assert '<option value="on" selected>' in page
 
-    assert console.post(PREFERENCES, {"site": "1", "minutes": "30"}).status_code == 302
+    off = {"site": "1", "enabled": "", "minutes": "30"}
+    assert console.post(PREFERENCES, off).status_code == 302
     assert subscription(app).minutes == 0
 
 
@@ -735,7 +717,7 @@ def test_a_bad_preference_is_refused_and_changes_nothing(
 
 def test_the_page_says_when_no_mail_server_is_configured(make_app, console, site_key):
     console.login()
-    other = make_app(**QUIET).test_client()
+    other = make_app(**QUIET, **NO_MAIL).test_client()
     with other.session_transaction() as session:
         session["csrf"] = "token"
     other.post(

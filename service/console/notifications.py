@@ -14,14 +14,14 @@ from .login import login_required
 
 
 class DigestForm(Strict):
-    """One site's digest: on or off (a checkbox, absent when unticked), and how often."""
+    """One site's digest: on or off (off is sent blank), and how often."""
 
     site = Id(strict=False, required=True)
     enabled = ma.fields.Boolean(load_default=False)
     minutes = ma.fields.Integer(
         load_default=digests.DEFAULT_MINUTES,
         validate=ma.validate.Range(
-            1, digests.MAX_MINUTES, error="From 1 to {max} minutes (untick the box for none)."
+            1, digests.MAX_MINUTES, error="From 1 to {max} minutes (or turn digests off)."
         ),
     )
 
