@@ -37,6 +37,10 @@ MAX_MINUTES = 24 * 60
 DEFAULT_MINUTES = 15
 # The most comments one digest shows; the next digest brings the rest.
 MAX_COMMENTS = 50
+# How old a comment must be to be mailed. Ids are handed out at insert, not in commit order: a
+# comment committed just after a digest was read, under an id below the newest it showed, would
+# be passed over for good. Waiting this long, only a submission taking longer is.
+SETTLE_SECONDS = 10
 # The console page where a moderator chooses their digests (service.console.notifications).
 PREFERENCES_ENDPOINT = "console.notifications"
 
@@ -88,21 +92,9 @@ def preferences(moderator: Moderator) -> list[tuple[Site, DigestSubscription | N
     return [(site, by_site.get(site.id)) for site in db.session.scalars(query)]
 
 
-def _waiting(site_id: sa.ColumnElement | int, mark: sa.ColumnElement | int) -> sa.Select:
-    """Comments waiting on the site that no digest showed (ids above the mark), oldest first.
-
-    Waiting as the queue has it: pending, on a site not moderated in its own tool.
-    """
-    return (
-        sa.select(Comment)
-        .where(
-            Comment.site_id == site_id,
-            Comment.status == Status.PENDING,
-            Comment.id > mark,
-            Comment.site_id.not_in(sites.MODERATED_ELSEWHERE),
-        )
-        .order_by(Comment.id)
-    )
+def _waiting() -> tuple[sa.ColumnElement[bool], ...]:
+    """What makes a comment wait, as the queue has it: pending, on a site moderated here."""
+    return (Comment.status == Status.PENDING, Comment.site_id.not_in(sites.MODERATED_ELSEWHERE))
 
 
 def _unclaimed(at: datetime) -> sa.ColumnElement[bool]:
@@ -113,24 +105,37 @@ def _unclaimed(at: datetime) -> sa.ColumnElement[bool]:
 
 def due(at: datetime) -> list[DigestSubscription]:
     """The subscriptions whose digest may go now: on, unclaimed, rested, something waiting."""
-    waiting = _waiting(DigestSubscription.site_id, DigestSubscription.mark).exists()
     rows = db.session.scalars(
         sa.select(DigestSubscription)
         .join(DigestSubscription.moderator)
-        .where(
-            DigestSubscription.minutes > 0,
-            Moderator.disabled_at.is_(None),
-            _unclaimed(at),
-            waiting,
-        )
+        .where(DigestSubscription.minutes > 0, Moderator.disabled_at.is_(None), _unclaimed(at))
         .order_by(DigestSubscription.id)
-    )
+    ).all()
+    newest = _newest_waiting({row.site_id for row in rows})
     return [
         row
         for row in rows
-        if access.may_see(row.moderator, row.site_id)
+        if newest.get(row.site_id, 0) > row.mark
+        and access.may_see(row.moderator, row.site_id)
         and (row.last_sent_at is None or at - row.last_sent_at >= timedelta(minutes=row.minutes))
     ]
+
+
+def _newest_waiting(site_ids: set[int]) -> dict[int, int]:
+    """The id of the newest comment waiting on each of the sites that has one.
+
+    One query per poll, whatever the number of digests, read from the index on status,
+    site and score (a site's pending comments, no more). Unsettled comments count: a claim
+    that finds only those gives itself back.
+    """
+    if not site_ids:
+        return {}
+    newest = (
+        sa.select(Comment.site_id, sa.func.max(Comment.id))
+        .where(*_waiting(), Comment.site_id.in_(site_ids))
+        .group_by(Comment.site_id)
+    )
+    return {site_id: newest_id for site_id, newest_id in db.session.execute(newest)}
 
 
 def send_due() -> None:
@@ -163,7 +168,7 @@ def _claim(subscription: DigestSubscription, holder: str) -> list[Comment]:
     """Claim the subscription's digest for this worker and return its comments, or [].
 
     Only one worker's UPDATE finds the row unclaimed at the mark it read; one that finds
-    nothing waiting any more (decided meanwhile) gives the claim back.
+    nothing settled waiting (decided meanwhile, or too new) gives the claim back.
     """
     at, seconds = now(), current_app.config["LEASE_SECONDS"]
     claimed = db.session.execute(
@@ -178,14 +183,21 @@ def _claim(subscription: DigestSubscription, holder: str) -> list[Comment]:
     db.session.commit()
     if not claimed:
         return []
-    rows = list(
-        db.session.scalars(
-            _waiting(subscription.site_id, subscription.mark).limit(MAX_COMMENTS + 1)
+    settled = at - timedelta(seconds=SETTLE_SECONDS)
+    rows = db.session.scalars(
+        sa.select(Comment)
+        .where(
+            *_waiting(),
+            Comment.site_id == subscription.site_id,
+            Comment.id > subscription.mark,
+            Comment.created_at <= settled,
         )
-    )
+        .order_by(Comment.id)
+        .limit(MAX_COMMENTS + 1)
+    ).all()
     if not rows:
         _finish(subscription, holder)
-    return rows
+    return list(rows)
 
 
 def _finish(subscription: DigestSubscription, holder: str, **values) -> bool:

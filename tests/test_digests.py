@@ -60,6 +60,18 @@ def app(make_app, smtp):
 
 
 @pytest.fixture
+def submit(submit, clock):
+    """Post a comment as conftest's `submit` does, then let it settle: a digest may show it."""
+
+    def post(**overrides):
+        response = submit(**overrides)
+        clock.advance(seconds=digests.SETTLE_SECONDS)
+        return response
+
+    return post
+
+
+@pytest.fixture
 def subscribed(runner, site_key, moderator_token):
     """The editor (ed@, the `moderator` fixture's) asks for digests of news (15 minutes)."""
     result = runner.invoke(args=["moderators", "digest", EDITOR, "--site", "news"])
@@ -150,13 +162,27 @@ def test_nothing_waiting_sends_nothing(app, smtp, subscribed, submit, moderator)
     assert smtp.messages == []
 
 
+def test_a_comment_is_mailed_once_it_has_settled(
+    app, smtp, subscribed, client, site_headers, valid_comment, clock
+):
+    client.post("/api/v1/comments", json=valid_comment(), headers=site_headers)
+    clock.advance(seconds=digests.SETTLE_SECONDS - 1)
+    work(app)
+    assert smtp.messages == []
+
+    clock.advance(seconds=1)
+    work(app)
+
+    assert len(smtp.messages) == 1
+
+
 def test_at_most_one_digest_per_n_minutes_and_each_comment_in_one(
     app, smtp, subscribed, submit, clock
 ):
     submit(content="The first comment.")
     work(app)
     sent_at = clock.now
-    submit(content="The second comment.")  # 15 s later (the `submit` fixture's pace)
+    submit(content="The second comment.")  # 25 s later: conftest's pace, then the settling
     work(app)
     clock.now = sent_at + timedelta(minutes=14, seconds=59)
     work(app)
