@@ -84,10 +84,13 @@ def work(app) -> None:
 
 
 def links(message) -> dict[str, list[str]]:
-    """The Approve and Spam links of a digest's plain-text part, in order, as paths."""
+    """The Approve and Spam links of a digest's plain-text part, in order, without the host."""
     text = body(message, "plain")
     return {
-        decision: [urlsplit(url).path for url in re.findall(rf"^{label}:\s+(\S+)$", text, re.M)]
+        decision: [
+            urlsplit(url)._replace(scheme="", netloc="").geturl()
+            for url in re.findall(rf"^{label}:\s+(\S+)$", text, re.M)
+        ]
         for decision, label in (("approve", "Approve"), ("spam", "Spam"))
     }
 
@@ -147,8 +150,10 @@ def test_a_digest_lists_each_waiting_comment_in_plain_text_and_html(
     assert 'href="https://spam.example"' not in html
     found = links(message)
     assert len(found["approve"]) == len(found["spam"]) == 2
-    assert all(path.startswith("/moderate/decide/") for path in found["approve"] + found["spam"])
-    assert f'href="{PUBLIC_URL}/moderate/decide/' in html
+    assert all(
+        path.startswith("/moderate/decide?token=") for path in found["approve"] + found["spam"]
+    )
+    assert f'href="{PUBLIC_URL}/moderate/decide?token=' in html
     assert f"{PUBLIC_URL}/moderate/me/notifications" in text
 
 
@@ -226,13 +231,16 @@ def test_a_long_queue_comes_in_parts_each_comment_once(
     ],
 )
 def test_a_link_asks_first_then_decides_as_the_moderator_once(
-    app, client, smtp, subscribed, submit, decision, status, question, answer
+    app, client, smtp, subscribed, submit, decision, status, question, answer, caplog
 ):
     waiting = submit().get_json()
     work(app)
     [path] = links(smtp.messages[0])[decision]
 
-    asked = client.get(path)
+    with caplog.at_level(logging.INFO):
+        asked = client.get(path)
+    assert "GET /moderate/decide 200" in caplog.text
+    assert path.split("=")[1] not in caplog.text  # the access log keeps no usable link
     assert asked.status_code == 200
     assert question in asked.get_data(as_text=True)
     assert "Cache-Control" in asked.headers and asked.headers["Cache-Control"] == "no-store"
@@ -303,14 +311,15 @@ def _flip(text: str, index: int) -> str:
         lambda token: _flip(token, len(token) - 2),  # the signature
         lambda token: token[: len(token) // 2],  # cut short, as a mail client may wrap it
         lambda token: token.split(".")[0] + ".",  # no signature at all
+        lambda token: "",  # none
     ],
-    ids=["fields", "signature", "cut", "unsigned"],
+    ids=["fields", "signature", "cut", "unsigned", "none"],
 )
 def test_an_altered_link_refuses_and_changes_nothing(app, client, smtp, subscribed, submit, alter):
     waiting = submit().get_json()
     work(app)
     [path] = links(smtp.messages[0])["approve"]
-    altered = "/moderate/decide/" + alter(path.removeprefix("/moderate/decide/"))
+    altered = "/moderate/decide?token=" + alter(path.removeprefix("/moderate/decide?token="))
 
     for response in (client.get(altered), confirm(client, altered)):
         assert response.status_code == 400
@@ -495,7 +504,7 @@ def test_links_keep_the_path_of_the_public_url(make_app, smtp, subscribed_later,
 
     work(app)
 
-    assert "https://news.example/mod/moderate/decide/" in body(smtp.messages[0], "plain")
+    assert "https://news.example/mod/moderate/decide?token=" in body(smtp.messages[0], "plain")
 
 
 def test_off_or_disabled_means_no_digest(app, smtp, subscribed, submit, runner):

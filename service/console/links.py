@@ -1,7 +1,9 @@
 """The page a digest's Approve and Spam links open: it shows the comment and asks; a POST decides.
 
 No login is needed, the signed link is the authority (service.decision_links); the POST carries
-the console's CSRF token like any other form, set by the GET that showed the question.
+the console's CSRF token like any other form, set by the GET that showed the question. The token
+is in the query string, not the path: the access log records paths, and a token there would be
+a decision anyone reading the log could take.
 """
 
 from flask import render_template, request
@@ -13,11 +15,11 @@ from .blueprint import bp
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@bp.route("/decide/<token>", methods=["GET", "POST"])
-def decision_link(token: str):
+@bp.route("/decide", methods=["GET", "POST"])
+def decision_link():
     """Show the comment and ask to confirm the link's decision (GET); take it (POST)."""
     try:
-        link = decision_links.read(token)
+        link = decision_links.read(request.args.get("token", ""))
         done = request.method == "POST"
         moderator, comment = (decision_links.decide if done else decision_links.check)(link)
     except decision_links.Refused as refused:
