@@ -166,6 +166,33 @@ class Config:
     # address may guess at many accounts.
     LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 100))
 
+    # Email (service/mail.py): the digests of waiting comments moderators ask for. Nothing is
+    # mailed unless MAIL_SERVER names an SMTP server; the console then says mail is off.
+    # MAIL_DEFAULT_SENDER is the From address, required with it (an address the server may
+    # send as, or receivers' spam filters reject the digests).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)
+    # Upgrade the connection with STARTTLS (port 587 usually) and check the server's
+    # certificate against the system's CAs. Off, the digests, their one-click links and the
+    # password cross the network in clear: only for a relay on this host or a private network.
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in ("1", "true")
+    # Log in to the server with these (after STARTTLS when MAIL_USE_TLS); unset: no login.
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None
+    # Seconds any one step of talking to the mail server (connect, each command) may take
+    # before the send counts as failed and is retried at the worker's next poll. Longer lets a
+    # slow server through, but a dead one holds the worker's other jobs that long.
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", 10))
+    # The address moderators reach the service at, e.g. https://moderato.example.org (a path
+    # prefix too, behind a proxy that mounts it there): the digests' links begin with it.
+    # Unset: no digest is sent, since its links could not be made (the console says so).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+    # Hours a digest's one-click Approve and Spam links work. Each works once anyway (a change
+    # to the comment kills it); longer lets an old email decide a comment that waited that
+    # long, and a forwarded or leaked email decide it too.
+    DECISION_LINK_HOURS = float(os.environ.get("DECISION_LINK_HOURS", 48))
+
     # Log JSON lines (with a request id) to stderr; off keeps the host's logging.
     LOG_JSON = os.environ.get("LOG_JSON", "1") not in ("0", "false")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

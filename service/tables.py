@@ -1,5 +1,5 @@
 """The database tables: sites, moderators, comments, their moderation, models and retrains,
-and the webhook deliveries waiting to be sent."""
+the webhook deliveries waiting to be sent, and moderators' digests."""
 
 import enum
 from datetime import UTC, datetime
@@ -340,3 +340,33 @@ class WebhookDelivery(Base):
     # dies mid-send leaves its claim to expire, and another sends the event again.
     claimed_by: Mapped[str | None] = mapped_column(sa.String(200))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestSubscription(Base):
+    """A moderator's wish for email about a site's waiting comments, and how far it got.
+
+    The worker (service.digests) mails at most one digest per `minutes`, only of comments
+    waiting with an id above `mark`, so a comment is mailed once; the claim columns let one
+    worker of many send it.
+    """
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (sa.Index(None, "moderator_id", "site_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderators.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), index=True)
+    # At most one email per this many minutes; 0: none (the row keeps `mark` for later).
+    minutes: Mapped[int]
+    # The highest comment id a digest of this site showed this moderator.
+    mark: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker sending the next digest (leases.holder_id), until when; then anyone may.
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last send that failed and why; cleared by the next that succeeds.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+
+    moderator: Mapped[Moderator] = orm.relationship(lazy="joined")
+    site: Mapped[Site] = orm.relationship(lazy="joined")

@@ -19,7 +19,7 @@ from datetime import timedelta
 from flask import Flask, current_app
 from sqlalchemy import orm
 
-from . import labels, leases, retrain, webhooks
+from . import digests, labels, leases, retrain, webhooks
 from .clock import now
 from .db import db
 
@@ -77,7 +77,12 @@ def retrain_when_due() -> None:
         log.info("retrained (%s): %s", done.run.trigger, done.decision)
 
 
-JOBS = (Job("retrain", retrain_when_due), Job("webhooks", webhooks.deliver_due))
+# Digests first: a retrain of minutes would otherwise hold up the email of that poll.
+JOBS = (
+    Job("digests", digests.send_due),
+    Job("retrain", retrain_when_due),
+    Job("webhooks", webhooks.deliver_due),
+)
 # systemd and kill send SIGTERM; Ctrl-C sends SIGINT.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 

@@ -1,12 +1,15 @@
-"""`flask moderators ...`: create moderators, set passwords, rotate tokens, disable them."""
+"""`flask moderators ...`: create, set passwords, rotate tokens, disable; email digests."""
 
 import click
 import marshmallow as ma
+from flask import current_app
 from flask.cli import AppGroup
 
+from .. import digests
 from ..console import accounts, passwords
 from ..console.forms import LoginEmail
 from ..db import db
+from ..errors import Invalid
 from ..tables import Moderator, Role
 from . import lookups
 from .lookups import refuse_taken
@@ -86,6 +89,32 @@ def moderators_enable(email):
     accounts.enable(lookups.moderator(email))
     db.session.commit()
     click.echo(f"enabled {email!r}: their API token works again; they log in afresh")
+
+
+@group.command("digest")
+@click.argument("email", type=LOGIN_ADDRESS)
+@click.option("--site", "site_name", required=True, help="The site whose waiting comments to mail.")
+@click.option(
+    "--minutes",
+    type=int,
+    default=digests.DEFAULT_MINUTES,
+    show_default=True,
+    help="At most one email per this many minutes; 0: none.",
+)
+def moderators_digest(email, site_name, minutes):
+    """Mail a moderator a digest of the comments waiting on a site, at most every N minutes."""
+    moderator, site = lookups.moderator(email), lookups.site(site_name)
+    try:
+        digests.subscribe(moderator, site, minutes)
+    except Invalid as error:
+        raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
+    db.session.commit()
+    if not minutes:
+        click.echo(f"no more digests of {site_name!r} for {email!r}")
+        return
+    click.echo(f"{email!r} gets a digest of {site_name!r} at most every {minutes} minutes")
+    if trouble := digests.problem(current_app.config):
+        click.echo(f"but none is sent yet: {trouble}", err=True)
 
 
 def _set_password(moderator: Moderator) -> None:
