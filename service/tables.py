@@ -150,6 +150,8 @@ class Comment(Base):
         sa.Index(None, "status", "site_id", "spam_score", "id"),
         # The public thread of a post and an author's record.
         sa.Index(None, "site_id", "post_id", "status", "created_at"),
+        # A comment's replies, listed on its console page.
+        sa.Index(None, "parent_id"),
         sa.Index(None, "site_id", "author_email", "status"),
         # A unique index, not a constraint: SQLite adds one without rebuilding the table.
         sa.Index(None, "fingerprint", unique=True),
