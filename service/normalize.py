@@ -65,6 +65,8 @@ _SPACED_OUT = re.compile(rf"(?<!{_WORD})(?:{_WORD}[\W_]{{1,3}}){{2,}}{_WORD}(?!{
 
 def normalize(text: str) -> str:
     """Fold text to a canonical form: NFKC, no marks or invisibles, Latin look-alikes, casefold."""
+    if text.isascii():  # most text: no form to normalise, no mark, invisible or look-alike
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     # Mn: combining accents ("cásino"); Cf: zero-width and other invisible format characters.
     kept = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
@@ -90,12 +92,21 @@ class WordList:
         """Return the configured word found in the text, as configured, or None."""
         if not self._pattern or not text:
             return None
-        folded = normalize(text)
-        for candidate in (folded, collapse_spaced_out(folded)):
+        for candidate in searched_forms(text):
             match = self._pattern.search(candidate)
             if match:
                 return self._originals[match.group()]
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def searched_forms(text: str) -> tuple[str, str]:
+    """The forms of a text a word list searches: folded, then spaced-out letters joined.
+
+    Cached: a comment's fields are searched by each of its site's word lists in turn.
+    """
+    folded = normalize(text)
+    return folded, collapse_spaced_out(folded)
 
 
 @functools.lru_cache(maxsize=256)

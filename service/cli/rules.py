@@ -1,7 +1,6 @@
 """`flask rules test`: replay stored comments under proposed settings before anyone saves them."""
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from flask.cli import AppGroup
 from .. import settings as schema
 from .. import sites
 from ..db import db
-from ..dryrun import replay
+from ..dryrun import moves, replay
 from ..errors import flatten
 from ..settings import Settings
 from ..tables import Site
@@ -65,11 +64,9 @@ def rules_test(settings_file, site_name, days):
     total, changes = replay(site, proposed, days)
     click.echo(f"replayed {total} comments of site {site.name!r} from the last {days} days")
     click.echo(f"{len(changes)} would route differently")
-    moves = Counter((change.before, change.after) for change in changes)
-    for (before, after), count in sorted(moves.items()):
-        click.echo(f"  {before} -> {after}: {count}")
-        examples = [c for c in changes if (c.before, c.after) == (before, after)]
-        for change in examples[:EXAMPLES_PER_CHANGE]:
+    for move in moves(changes, EXAMPLES_PER_CHANGE):
+        click.echo(f"  {move.before} -> {move.after}: {move.count}")
+        for change in move.examples:
             comment = change.comment
             click.echo(f"    #{comment.id} on {comment.post_id} by {comment.author_name}")
             click.echo(f"      {comment.content[:80]!r}")
