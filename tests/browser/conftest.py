@@ -113,7 +113,7 @@ def servers(tmp_path_factory) -> Servers:
     with app.app_context():
         site = db.session.query(Site).one()
         # Every reader here comments from the browser's one address, seconds apart.
-        sites.save(site, settings.load({"flood_interval_seconds": 0}))
+        sites.save(site, settings.load({"flood_interval_seconds": 0}), None, "test setup")
         db.session.commit()
         site_id = site.id
     moderato = serve(app)
