@@ -33,6 +33,10 @@ _COLUMNS = (
 # Rows fetched at a time: memory stays flat however many comments the window holds.
 _BATCH = 2000
 
+# The days replayed unless told otherwise, and the examples shown of each move.
+DAYS = 30
+EXAMPLES = 3
+
 
 @dataclass(frozen=True)
 class Change:
@@ -63,14 +67,12 @@ def replay(site: Site, proposed: Settings, days: int) -> tuple[int, list[Change]
     The stored score is reused, not recomputed; refusals (closed, duplicate, flood)
     are not replayed. Returns how many comments were replayed and those that change.
     """
-    since = now() - timedelta(days=days)
-    authors = sa.select(Comment.author_email).where(
-        Comment.site_id == site.id, Comment.created_at >= since
-    )
+    window = _window(site, days)
+    authors = sa.select(Comment.author_email).where(*window)
     # Asked once, and only if a trusted rule needs it, for every author in the window.
     first_approvals = functools.cache(lambda: admission.first_approvals(site.id, authors))
     plans = [(s, sites.thresholds(s).spam) for s in (sites.settings_of(site), proposed)]
-    query = sa.select(*_COLUMNS).where(Comment.site_id == site.id, Comment.created_at >= since)
+    query = sa.select(*_COLUMNS).where(*window)
     rows = db.session.execute(query.order_by(Comment.id).execution_options(yield_per=_BATCH))
     total, changes = 0, []
     for row in rows:
@@ -83,6 +85,17 @@ def replay(site: Site, proposed: Settings, days: int) -> tuple[int, list[Change]
         if after != before:
             changes.append(Change(row, before, after, reasons))
     return total, changes
+
+
+def replayed(site: Site, days: int) -> int:
+    """How many comments a replay of the last `days` reads: the site's of that window."""
+    query = sa.select(sa.func.count()).select_from(Comment).where(*_window(site, days))
+    return db.session.scalar(query)
+
+
+def _window(site: Site, days: int) -> tuple[sa.ColumnElement[bool], ...]:
+    """The conditions that pick a site's comments of the last `days`."""
+    return Comment.site_id == site.id, Comment.created_at >= now() - timedelta(days=days)
 
 
 def moves(changes: Iterable[Change], examples: int) -> list[Move]:

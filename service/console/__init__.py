@@ -3,8 +3,8 @@
 from flask import Flask
 
 # Every view module is imported so that its routes register on the blueprint; the
-# lint exception is for admin, login, queue and reports, which nothing else here names.
-from . import admin, errors, login, queue, reports, security, text  # noqa: F401
+# lint exception is for the view modules, which nothing else here names.
+from . import admin, errors, login, queue, reports, security, site_settings, text  # noqa: F401
 from .blueprint import bp
 
 
