@@ -66,6 +66,7 @@ class Servers:
     news: str
     app: Flask
     site_id: int
+    site_key: str
     admin_email: str = "chief@news.example"
 
     def seed(self, count: int, status: Status = Status.PENDING, **fields) -> list[int]:
@@ -118,7 +119,7 @@ def servers(tmp_path_factory) -> Servers:
         site_id = site.id
     moderato = serve(app)
     news = _news_site_module().create_app({"MODERATO_URL": moderato, "MODERATO_SITE_KEY": site_key})
-    yield Servers(moderato=moderato, news=serve(news), app=app, site_id=site_id)
+    yield Servers(moderato=moderato, news=serve(news), app=app, site_id=site_id, site_key=site_key)
     with app.app_context():
         db.engine.dispose()
 
