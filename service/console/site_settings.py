@@ -212,6 +212,7 @@ def _digest(settings: Settings) -> str:
 
 
 def _signer() -> URLSafeSerializer:
+    """What signs a preview's digests with the app's secret."""
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
@@ -266,9 +267,13 @@ def _who(change) -> str:
     return f"{person} ({change.via})"
 
 
-def managed_site(site_id: int) -> Site:
-    """The site the logged-in admin manages; 404 for any other, not even saying it exists."""
-    site = db.session.get(Site, site_id)
+def managed_site(site_id: int, lock: bool = False) -> Site:
+    """The site the logged-in admin manages; 404 for any other, not even saying it exists.
+
+    lock: its row stays locked until the commit, so two saves cannot both pass the check
+    that the settings are still those previewed.
+    """
+    site = db.session.get(Site, site_id, with_for_update=lock)
     if site is None or not access.may_manage(g.console_user, site.id):
         abort(404)
     return site
@@ -298,7 +303,7 @@ def _page(site: Site, status: int = 200, **context):
 @admin_required
 def site_settings(site_id):
     """Show a site's settings; preview a change to them, or save the change previewed."""
-    site = managed_site(site_id)
+    site = managed_site(site_id, lock=request.form.get("step") == "save")
     if request.method == "GET":
         return _page(site)
     changes, errors = _submitted(request.form)

@@ -1,4 +1,4 @@
-"""In Chromium: an admin previews and saves a site's settings, meets a field error, rotates a key."""
+"""In Chromium: an admin previews and saves site settings, meets a field error, rotates a key."""
 
 import json
 import re
