@@ -68,6 +68,8 @@ def replay(site: Site, proposed: Settings, days: int) -> tuple[int, list[Change]
     are not replayed. Returns how many comments were replayed and those that change.
     """
     window = _window(site, days)
+    if proposed == sites.settings_of(site):  # nothing would change: nothing to route
+        return replayed(site, days), []
     authors = sa.select(Comment.author_email).where(*window)
     # Asked once, and only if a trusted rule needs it, for every author in the window.
     first_approvals = functools.cache(lambda: admission.first_approvals(site.id, authors))
