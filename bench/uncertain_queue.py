@@ -67,7 +67,8 @@ def seeded_app(url: str, count: int):
     token = runner.invoke(args=["moderators", "create", "bench@example.org"]).output.split()[-1]
     with app.app_context():
         for site in db.session.scalars(sa.select(Site).order_by(Site.id)):
-            sites.save(site, settings.load({"spam_threshold": THRESHOLDS[site.name]}))
+            threshold = settings.load({"spam_threshold": THRESHOLDS[site.name]})
+            sites.save(site, threshold, None, "bench setup")
         db.session.execute(sa.text(SEED[db.engine.dialect.name]), {"count": 4 * count})
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -51,15 +51,36 @@ _APPROVED_NAMES = (
     )
     .distinct()
 )
-_APPROVED_NAMES_BEFORE = _APPROVED_NAMES.where(Comment.id < sa.bindparam("before_id"))
 
 
-def previously_approved(site_id: int, email: str, name: str, before_id: int | None = None) -> bool:
-    """Whether the email has an approved comment on the site under this name.
+def author_key(email: str, name: str) -> tuple[str, str]:
+    """Who an author is to the trusted rule: the same email under the same name, in any case."""
+    return email, name.casefold()
 
-    With before_id, only comments stored before that one count (a replay of the past).
+
+def previously_approved(site_id: int, email: str, name: str) -> bool:
+    """Whether the email has an approved comment on the site under this name."""
+    names = db.session.scalars(_APPROVED_NAMES, {"site_id": site_id, "email": email})
+    return any(author_key(email, known) == author_key(email, name) for known in names)
+
+
+def first_approvals(site_id: int, emails: sa.Select) -> dict[tuple[str, str], int]:
+    """The id of each author's (author_key) first approved comment on the site, for these emails.
+
+    previously_approved for many comments of the past at once (a replay): an author was
+    previously approved at a comment when their first approval has a lower id.
     """
-    query = _APPROVED_NAMES if before_id is None else _APPROVED_NAMES_BEFORE
-    params = {"site_id": site_id, "email": email, "before_id": before_id}
-    names = db.session.scalars(query, params)
-    return any(known.casefold() == name.casefold() for known in names)
+    query = (
+        sa.select(Comment.author_email, Comment.author_name, sa.func.min(Comment.id))
+        .where(
+            Comment.site_id == site_id,
+            Comment.status == Status.APPROVED,
+            Comment.author_email.in_(emails),
+        )
+        .group_by(Comment.author_email, Comment.author_name)
+    )
+    first: dict[tuple[str, str], int] = {}
+    for email, name, comment_id in db.session.execute(query):
+        key = author_key(email, name)
+        first[key] = min(comment_id, first.get(key, comment_id))
+    return first

@@ -65,6 +65,8 @@ _SPACED_OUT = re.compile(rf"(?<!{_WORD})(?:{_WORD}[\W_]{{1,3}}){{2,}}{_WORD}(?!{
 
 def normalize(text: str) -> str:
     """Fold text to a canonical form: NFKC, no marks or invisibles, Latin look-alikes, casefold."""
+    if text.isascii():  # most text: no form to normalise, no mark, invisible or look-alike
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     # Mn: combining accents ("cásino"); Cf: zero-width and other invisible format characters.
     kept = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
@@ -76,6 +78,9 @@ def collapse_spaced_out(text: str) -> str:
     return _SPACED_OUT.sub(lambda match: re.sub(r"[\W_]", "", match.group()), text)
 
 
+_WORD_CHARACTER = re.compile(r"\w")
+
+
 class WordList:
     """Configured words, matched on word boundaries against normalised text."""
 
@@ -84,18 +89,36 @@ class WordList:
         alternatives = "|".join(
             re.escape(w) for w in sorted(self._originals, key=len, reverse=True)
         )
-        self._pattern = alternatives and re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        # The words first, no lookbehind before them: re then skips straight to where one
+        # may begin (tens of times faster on a comment); _search checks what precedes it.
+        self._pattern = alternatives and re.compile(rf"(?:{alternatives})(?!\w)")
 
     def find(self, text: str | None) -> str | None:
         """Return the configured word found in the text, as configured, or None."""
         if not self._pattern or not text:
             return None
-        folded = normalize(text)
-        for candidate in (folded, collapse_spaced_out(folded)):
-            match = self._pattern.search(candidate)
+        for candidate in searched_forms(text):
+            match = self._search(candidate)
             if match:
                 return self._originals[match.group()]
         return None
+
+    def _search(self, text: str) -> re.Match | None:
+        """The leftmost word in the text that no word character precedes (nor follows)."""
+        match = self._pattern.search(text)
+        while match and match.start() and _WORD_CHARACTER.match(text, match.start() - 1):
+            match = self._pattern.search(text, match.start() + 1)
+        return match
+
+
+@functools.lru_cache(maxsize=1024)
+def searched_forms(text: str) -> tuple[str, str]:
+    """The forms of a text a word list searches: folded, then spaced-out letters joined.
+
+    Cached: a comment's fields are searched by each of its site's word lists in turn.
+    """
+    folded = normalize(text)
+    return folded, collapse_spaced_out(folded)
 
 
 @functools.lru_cache(maxsize=256)

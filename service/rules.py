@@ -80,7 +80,7 @@ def blocked_email_domain_check(context: Context) -> Decision | None:
 def blocked_ip_check(context: Context) -> Decision | None:
     """Send a comment to spam when the reader's IP is blocked or in a blocked range."""
     ip = context.comment.get("user_ip")
-    if not ip:
+    if not ip or not context.settings.blocked_ips:
         return None
     # Both sides canonical: a comment stored before addresses were may be spelled otherwise.
     address = addresses.parse(ip)
@@ -93,6 +93,8 @@ def blocked_ip_check(context: Context) -> Decision | None:
 
 def _word_check(context: Context, words: tuple[str, ...], status: Status, kind: str):
     """Decide `status` when one of the words appears in any matched field."""
+    if not words:
+        return None
     matcher = word_list(words)
     for name, label in WORD_FIELDS.items():
         word = matcher.find(context.comment.get(name))

@@ -1,4 +1,4 @@
-"""Sites: look one up by name, read and save its settings, and say its thresholds."""
+"""Sites: find one by name, read its settings, save them and its keys (recorded), its thresholds."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,9 +9,10 @@ from flask import current_app
 
 from . import access, credentials, scoring
 from . import settings as schema
+from .clock import now
 from .db import db
 from .settings import Settings
-from .tables import Moderator, Site
+from .tables import Moderator, Site, SiteSettingChange
 
 _NAMED = sa.select(Site).where(Site.name == sa.bindparam("name"))
 
@@ -37,9 +38,61 @@ def changed(site: Site, changes: dict[str, Any]) -> Settings:
     return schema.load({**schema.dump(settings_of(site)), **schema.dump(changes)})
 
 
-def save(site: Site, settings: Settings) -> None:
-    """Store settings in full, so what was saved is what stays in force."""
+def save(site: Site, settings: Settings, by: Moderator | None, via: str) -> dict[str, dict]:
+    """Store settings in full and record the change: who made it, through what, from what to what.
+
+    Stored in full, so what was saved is what stays in force. Returns the change,
+    {key: {"from": old, "to": new}}; an empty one (nothing differs) is not recorded.
+    """
+    changes = differences(settings_of(site), settings)
     site.settings = schema.dump(settings)
+    _record(site, changes, by, via)
+    return changes
+
+
+def differences(before: Settings, after: Settings) -> dict[str, dict]:
+    """Return {key: {"from": old, "to": new}} of the settings that differ, as JSON-ready data."""
+    old, new = schema.dump(before), schema.dump(after)
+    return {key: {"from": old[key], "to": value} for key, value in new.items() if old[key] != value}
+
+
+def rotate_api_key(site: Site, by: Moderator | None, via: str) -> str:
+    """Give the site a new API key, its old one refused from now on; record it; return the key."""
+    old = site.key_id
+    key = credentials.reissue(site, credentials.SITE_PREFIX)
+    _record(site, {"api_key": {"from": old, "to": site.key_id}}, by, via)
+    return key
+
+
+def issue_akismet_key(site: Site, by: Moderator | None, via: str) -> str:
+    """Give the site a new Akismet key, its previous one refused from now on; record it; return it.
+
+    The record says only that a key was replaced: an Akismet key has no public part.
+    """
+    old = "a key" if site.akismet_key_hash is not None else None
+    key, site.akismet_key_hash = credentials.issue_akismet_key(current_app.config["SECRET_KEY"])
+    _record(site, {"akismet_key": {"from": old, "to": "a new key"}}, by, via)
+    return key
+
+
+def _record(site: Site, changes: dict[str, dict], by: Moderator | None, via: str) -> None:
+    """Record a change to the site's settings or keys (in the session), if anything changed."""
+    if changes:
+        db.session.add(
+            SiteSettingChange(
+                site_id=site.id,
+                moderator_id=by.id if by is not None else None,
+                via=via,
+                created_at=now(),
+                changes=changes,
+            )
+        )
+
+
+def history(site: Site, limit: int) -> list[SiteSettingChange]:
+    """The site's latest recorded changes, newest first (their moderators loaded)."""
+    query = sa.select(SiteSettingChange).where(SiteSettingChange.site_id == site.id)
+    return list(db.session.scalars(query.order_by(SiteSettingChange.id.desc()).limit(limit)))
 
 
 # The ids of the sites whose held comments are decided in their own tool, as a subquery:
@@ -48,12 +101,6 @@ def save(site: Site, settings: Settings) -> None:
 MODERATED_ELSEWHERE = sa.select(Site.id).where(
     Site.settings["moderated_in"].as_string() == "client"
 )
-
-
-def issue_akismet_key(site: Site) -> str:
-    """Give the site a new Akismet key, its previous one refused from now on; return it."""
-    key, site.akismet_key_hash = credentials.issue_akismet_key(current_app.config["SECRET_KEY"])
-    return key
 
 
 @dataclass(frozen=True)

@@ -228,6 +228,29 @@ class ModerationAction(Base):
     undoes: Mapped["ModerationAction | None"] = orm.relationship(remote_side=[id], lazy="raise")
 
 
+class SiteSettingChange(Base):
+    """One change to a site's settings or keys: who made it, through what, when, what changed."""
+
+    __tablename__ = "site_setting_changes"
+    __table_args__ = (
+        # A site's settings page lists its changes, newest first.
+        sa.Index(None, "site_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    # The admin who made it; null when no moderator of ours did (a shell command).
+    moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderators.id"))
+    # Through what: "console", "API", "command line".
+    via: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # {key: {"from": old, "to": new}} of the keys that changed, as the API writes them;
+    # a key rotation names the key ("api_key") with its public key ids, never a secret.
+    changes: Mapped[dict] = mapped_column(sa.JSON)
+
+    moderator: Mapped[Moderator | None] = orm.relationship(lazy="joined")
+
+
 class VersionStatus(enum.StrEnum):
     """Where a trained model version stands: serving history or never served."""
 

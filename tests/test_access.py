@@ -1,5 +1,7 @@
 """An admin limited to one site sees, creates and changes only that site, in the console and API."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from support import bearer
@@ -54,11 +56,18 @@ def test_a_site_admin_adds_an_admin_of_its_own_site(app, console, site_admin):
     assert (added.role, added.site_id) == (Role.ADMIN, news)
 
 
+THRESHOLDS = {"spam_threshold": "0.7", "ham_threshold": "0.05"}
+
+
+def preview_token(page: str) -> str:
+    """The signed preview a settings page carries for its Save button."""
+    return re.search(r'name="preview" value="([^"]+)"', page).group(1)
+
+
 def test_a_site_admin_cannot_change_another_sites_thresholds(app, console, site_admin):
     gazette = site_id(app, "gazette")
     response = console.post(
-        f"/moderate/admin/sites/{gazette}/thresholds",
-        data={"spam_threshold": "0.1", "ham_threshold": "0.05"},
+        f"/moderate/admin/sites/{gazette}/settings", data={**THRESHOLDS, "step": "preview"}
     )
 
     assert response.status_code == 404
@@ -67,14 +76,14 @@ def test_a_site_admin_cannot_change_another_sites_thresholds(app, console, site_
 
 
 def test_a_site_admin_changes_its_own_sites_thresholds(app, console, site_admin):
-    news = site_id(app, "news")
+    path = f"/moderate/admin/sites/{site_id(app, 'news')}/settings"
+    previewed = console.post(path, data={**THRESHOLDS, "step": "preview"})
     console.post(
-        f"/moderate/admin/sites/{news}/thresholds",
-        data={"spam_threshold": "0.7", "ham_threshold": "0.05"},
+        path, data={**THRESHOLDS, "step": "save", "preview": preview_token(previewed.text)}
     )
 
     with app.app_context():
-        saved = sites.settings_of(db.session.get(Site, news))
+        saved = sites.settings_of(sites.named("news"))
     assert (saved.spam_threshold, saved.ham_threshold) == (0.7, 0.05)
 
 

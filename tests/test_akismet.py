@@ -57,9 +57,8 @@ def akismet_key(app, create_secret) -> str:
     create_secret("sites", "create", "wp")
     with app.app_context():
         site = sites.named("wp")
-        sites.save(
-            site, sites.changed(site, {"flood_per_minute": None, "flood_interval_seconds": 0})
-        )
+        unlimited = sites.changed(site, {"flood_per_minute": None, "flood_interval_seconds": 0})
+        sites.save(site, unlimited, None, "test setup")
         db.session.commit()
     app.extensions[scoring.CLASSIFIER] = ByWords()
     return create_secret("sites", "akismet-key", "wp")
@@ -326,13 +325,14 @@ def test_an_admin_rotates_the_akismet_key_in_the_console_and_the_old_one_is_refu
     console, replay, akismet_key
 ):
     console.login("root@news.example", "--admin")
-    page = console.get("/moderate/admin/sites").get_data(as_text=True)
-    site_id = page.split("/moderate/admin/sites/")[-1].split("/akismet-key")[0]
+    sites_page = console.get("/moderate/admin/sites").get_data(as_text=True)
+    site_id = sites_page.split("/moderate/admin/sites/")[-1].split("/settings")[0]
+    page = console.get(f"/moderate/admin/sites/{site_id}/settings").get_data(as_text=True)
 
     unconfirmed = console.post(f"/moderate/admin/sites/{site_id}/akismet-key")
     rotated = console.post(f"/moderate/admin/sites/{site_id}/akismet-key", data={"confirm": "yes"})
 
-    assert "set" in page
+    assert "This site has one." in page
     assert unconfirmed.status_code == 422
     assert "the site&#39;s current Akismet key stops working" in unconfirmed.get_data(as_text=True)
     assert rotated.status_code == 201

@@ -283,7 +283,16 @@ CONSOLE_FORMS = {
     "/moderate/undo": ("ids", "next"),
     "/moderate/admin/moderators": ("email", "password", "role", "site"),
     "/moderate/admin/sites": ("name",),
-    "/moderate/admin/sites/1/thresholds": ("spam_threshold", "ham_threshold"),
+    "/moderate/admin/sites/1/settings": (
+        "step",
+        "preview",
+        "max_links",
+        "ham_threshold",
+        "moderation_words",
+        "trusted",
+        "blocked_ips",
+    ),
+    "/moderate/admin/sites/1/api-key": ("confirm",),
     "/moderate/login": ("email", "password"),
 }
 LIST_QUERY = ("status", "site", "post", "score_min", "score_max", "q", "sort", "page", "extra")

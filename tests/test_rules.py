@@ -1,10 +1,15 @@
 """The routing chain without HTTP: each check, each setting value, and their precedence."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_of_hypothesis
+from hypothesis import strategies as st
 
 from service import rules, settings
+from service.normalize import WordList, normalize, searched_forms
 from service.scoring import Score
 from service.tables import Status
 
@@ -144,6 +149,28 @@ def test_a_phrase_matches_across_spacing_and_case():
     assert route(moderation_words=["Free Money"], content="get FREE money now")[1][-1] == (
         'matched moderation word "Free Money" in content'
     )
+
+
+def found_with_a_lookbehind(words: list[str], text: str) -> str | None:
+    """What a word list finds, by the plain pattern: a lookbehind before the words."""
+    originals = {normalize(w).strip(): w for w in words if normalize(w).strip()}
+    alternatives = "|".join(re.escape(w) for w in sorted(originals, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    found = (pattern.search(form) for form in searched_forms(text))
+    return next((originals[match.group()] for match in found if match), None)
+
+
+@settings_of_hypothesis(max_examples=500, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["casino", "c a s i n o", "money", "x", " ", "-", "é", "1"])).map(
+        "".join
+    ),
+    words=st.lists(
+        st.sampled_from(["casino", "sin", "free money", "money", "o-x", "x"]), min_size=1
+    ),
+)
+def test_a_word_list_finds_what_a_lookbehind_pattern_finds(text, words):
+    assert WordList(words).find(text) == found_with_a_lookbehind(words, text)
 
 
 # --- blocklists and allowlist --------------------------------------------------------------

@@ -29,8 +29,8 @@ def _site(name: str) -> Site:
 
 
 def _save(site: Site, settings: Settings) -> Settings:
-    """Store the site's new settings and answer with them."""
-    sites.save(site, settings)
+    """Store the site's new settings, recorded as this admin's through the API; answer with them."""
+    sites.save(site, settings, g.moderator, "API")
     db.session.commit()
     return settings
 

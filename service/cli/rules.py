@@ -1,7 +1,6 @@
 """`flask rules test`: replay stored comments under proposed settings before anyone saves them."""
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -9,19 +8,15 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from .. import dryrun, sites
 from .. import settings as schema
-from .. import sites
 from ..db import db
-from ..dryrun import replay
 from ..errors import flatten
 from ..settings import Settings
 from ..tables import Site
 from .lookups import site as site_named
 
 group = AppGroup("rules", help="Try moderation rules against stored comments.")
-
-# Examples shown of each kind of change.
-EXAMPLES_PER_CHANGE = 3
 
 
 class InvalidSettings(click.ClickException):
@@ -57,19 +52,17 @@ def _site(name: str | None) -> Site:
 @group.command("test")
 @click.argument("settings_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--site", "site_name", help="The site whose settings change (default: the only one).")
-@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
+@click.option("--days", default=dryrun.DAYS, show_default=True, type=click.IntRange(min=1))
 def rules_test(settings_file, site_name, days):
     """Show how stored comments would route under SETTINGS_FILE (keys left out stay as saved)."""
     site = _site(site_name)
     proposed = _proposed(site, settings_file)
-    total, changes = replay(site, proposed, days)
+    total, changes = dryrun.replay(site, proposed, days)
     click.echo(f"replayed {total} comments of site {site.name!r} from the last {days} days")
     click.echo(f"{len(changes)} would route differently")
-    moves = Counter((change.before, change.after) for change in changes)
-    for (before, after), count in sorted(moves.items()):
-        click.echo(f"  {before} -> {after}: {count}")
-        examples = [c for c in changes if (c.before, c.after) == (before, after)]
-        for change in examples[:EXAMPLES_PER_CHANGE]:
+    for move in dryrun.moves(changes, dryrun.EXAMPLES):
+        click.echo(f"  {move.before} -> {move.after}: {move.count}")
+        for change in move.examples:
             comment = change.comment
             click.echo(f"    #{comment.id} on {comment.post_id} by {comment.author_name}")
             click.echo(f"      {comment.content[:80]!r}")

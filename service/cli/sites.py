@@ -32,7 +32,7 @@ def sites_akismet_key(name):
     WordPress's Akismet plugin, or any Akismet client pointed at this service, uses it;
     the site's previous Akismet key stops working at once.
     """
-    key = sites.issue_akismet_key(site(name))
+    key = sites.issue_akismet_key(site(name), None, "command line")
     db.session.commit()
     click.echo(f"new Akismet key for site {name!r}; any previous one no longer works:")
     click.echo(key)
@@ -42,7 +42,7 @@ def sites_akismet_key(name):
 @click.argument("name")
 def sites_rotate_key(name):
     """Replace a site's API key; the old one is refused at once, the new one printed last."""
-    key = credentials.reissue(site(name), credentials.SITE_PREFIX)
+    key = sites.rotate_api_key(site(name), None, "command line")
     db.session.commit()
     click.echo(
         f"new API key for site {name!r}; the old one no longer works (shown only this once):"

@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     queue,
     reports,
     security,
+    site_settings,
     text,
     webhooks,
 )

@@ -4,16 +4,16 @@ from flask import flash, redirect, render_template, url_for
 
 from .. import sites, webhooks
 from ..db import db
-from .admin import _managed_site
 from .blueprint import bp
 from .login import admin_required
+from .site_settings import managed_site
 
 
 @bp.route("/admin/sites/<id:site_id>/webhooks")
 @admin_required
 def site_webhooks(site_id):
     """Show a site's endpoints, whether it has a secret, and its latest deliveries."""
-    site = _managed_site(site_id)
+    site = managed_site(site_id)
     return render_template(
         "console/webhooks.html",
         site=site,
@@ -29,7 +29,7 @@ def site_webhooks(site_id):
 @admin_required
 def site_webhooks_test(site_id):
     """Queue a test event (`ping`) to each of the site's endpoints, through the outbox."""
-    site = _managed_site(site_id)
+    site = managed_site(site_id)
     queued = webhooks.send_test(site)
     db.session.commit()
     if queued:

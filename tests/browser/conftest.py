@@ -66,6 +66,7 @@ class Servers:
     news: str
     app: Flask
     site_id: int
+    site_key: str
     admin_email: str = "chief@news.example"
 
     def seed(self, count: int, status: Status = Status.PENDING, **fields) -> list[int]:
@@ -113,12 +114,12 @@ def servers(tmp_path_factory) -> Servers:
     with app.app_context():
         site = db.session.query(Site).one()
         # Every reader here comments from the browser's one address, seconds apart.
-        sites.save(site, settings.load({"flood_interval_seconds": 0}))
+        sites.save(site, settings.load({"flood_interval_seconds": 0}), None, "test setup")
         db.session.commit()
         site_id = site.id
     moderato = serve(app)
     news = _news_site_module().create_app({"MODERATO_URL": moderato, "MODERATO_SITE_KEY": site_key})
-    yield Servers(moderato=moderato, news=serve(news), app=app, site_id=site_id)
+    yield Servers(moderato=moderato, news=serve(news), app=app, site_id=site_id, site_key=site_key)
     with app.app_context():
         db.engine.dispose()
 

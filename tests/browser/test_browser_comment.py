@@ -36,7 +36,7 @@ def a_story(servers) -> int:
     """
     with servers.app.app_context():
         site = db.session.get(Site, servers.site_id)
-        sites.save(site, sites.changed(site, {"spam_threshold": 0.75}))
+        sites.save(site, sites.changed(site, {"spam_threshold": 0.75}), None, "test setup")
         db.session.commit()
     bolat = {"author_name": "Bolat", "author_email": "bolat@example.kz", "user_ip": "203.0.113.9"}
     add(servers, Status.APPROVED, 900, content="Good reporting.", reasons=[], **bolat)

@@ -21,7 +21,12 @@ def test_an_admin_sees_deliveries_and_sends_a_test_event(page, servers, login, s
             {"url": f"{good.url}/hooks/moderato", "events": ["comment.published"]},
             {"url": f"{failing.url}/hooks", "events": ["comment.published", "comment.spam"]},
         ]
-        sites.save(site, sites.changed(site, settings.load_changes({"webhooks": endpoints})))
+        sites.save(
+            site,
+            sites.changed(site, settings.load_changes({"webhooks": endpoints})),
+            None,
+            "test setup",
+        )
         db.session.commit()
     for comment_id, action in zip(servers.seed(2), ("approve", "spam"), strict=True):
         requests.post(
