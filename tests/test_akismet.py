@@ -326,7 +326,7 @@ def test_an_admin_rotates_the_akismet_key_in_the_console_and_the_old_one_is_refu
 ):
     console.login("root@news.example", "--admin")
     sites_page = console.get("/moderate/admin/sites").get_data(as_text=True)
-    site_id = sites_page.split("/moderate/admin/sites/")[-1].split("/settings")[0]
+    site_id = re.search(r"/moderate/admin/sites/(\d+)/settings", sites_page).group(1)
     page = console.get(f"/moderate/admin/sites/{site_id}/settings").get_data(as_text=True)
 
     unconfirmed = console.post(f"/moderate/admin/sites/{site_id}/akismet-key")
