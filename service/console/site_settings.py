@@ -360,23 +360,22 @@ def _unconfirmed(site: Site, key: str) -> tuple | None:
 @admin_required
 def site_api_key(site_id):
     """Give a site a new API key, shown once; the old one is refused at once."""
-    site = managed_site(site_id)
-    refused = _unconfirmed(site, "api_key")
-    if refused:
-        return refused
-    key = sites.rotate_api_key(site, g.console_user, "console")
-    db.session.commit()
-    return _page(site, 201, new_key=("api_key", key))
+    return _replaced(site_id, "api_key", sites.rotate_api_key)
 
 
 @bp.route("/admin/sites/<id:site_id>/akismet-key", methods=["POST"])
 @admin_required
 def site_akismet_key(site_id):
     """Give a site a new Akismet key, shown once; the old one stops working at once."""
+    return _replaced(site_id, "akismet_key", sites.issue_akismet_key)
+
+
+def _replaced(site_id: int, key: str, replace) -> tuple:
+    """Replace one of a site's keys once the box is ticked, and show the new key once."""
     site = managed_site(site_id)
-    refused = _unconfirmed(site, "akismet_key")
+    refused = _unconfirmed(site, key)
     if refused:
         return refused
-    key = sites.issue_akismet_key(site, g.console_user, "console")
+    new = replace(site, g.console_user, "console")
     db.session.commit()
-    return _page(site, 201, new_key=("akismet_key", key))
+    return _page(site, 201, new_key=(key, new))
