@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from model.corpora import RECORD_FIELDS
 
-from . import access, admission, ratelimit, rules, scoring, sites
+from . import access, admission, campaigns, ratelimit, rules, scoring, sites
 from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
@@ -69,6 +69,7 @@ def submit(
         )
     with slot:
         score, status, reasons = _routed(site, settings, data, when, checks)
+        placement = campaigns.place(site.id, data["content"])
         row = {
             "site_id": site.id,
             **data,
@@ -80,11 +81,13 @@ def submit(
             "fingerprint": admission.fingerprint(
                 site.id, data["post_id"], data["author_email"], data["content"]
             ),
+            "campaign_id": placement.campaign_id,
         }
         stored = db.session.execute(_INSERT[db.engine.dialect.name], row).one_or_none()
         if stored is None:
             db.session.rollback()
             raise Conflict("duplicate comment: this author already posted this on this post")
+        campaigns.store(placement, stored.id)
         db.session.commit()
     return Comment(**row, **stored._asdict())  # as stored; not attached to the session
 
@@ -287,11 +290,13 @@ _SORT_KEYS: dict[str, Callable[[Moderator], sa.ColumnElement]] = {
 }
 
 
-# A queue row: every column of the comment and its site's name, read as plain rows
-# (building ORM objects for a page of 100 cost more than the query itself).
-_QUEUE_ROW = sa.select(*Comment.__table__.columns, Site.name.label("site_name")).join_from(
-    Comment, Site
-)
+# A queue row: every column of the comment, its site's name and its campaign's size, read
+# as plain rows (building ORM objects for a page of 100 cost more than the query itself).
+_QUEUE_ROW = sa.select(
+    *Comment.__table__.columns,
+    Site.name.label("site_name"),
+    campaigns.size().label("campaign_size"),
+).join_from(Comment, Site)
 
 
 def _to_review(moderator: Moderator, query: sa.Select, status: Status) -> sa.Select:
@@ -305,18 +310,33 @@ def _to_review(moderator: Moderator, query: sa.Select, status: Status) -> sa.Sel
     return query.where(Comment.site_id.not_in(sites.MODERATED_ELSEWHERE))
 
 
+def _grouping(query: sa.Select, campaign: int | None, grouped: bool) -> sa.Select:
+    """Limit a comment query to one campaign's comments, or to one comment per campaign."""
+    if campaign is not None:
+        query = query.where(Comment.campaign_id == campaign)
+    return campaigns.first_of_each(query) if grouped else query
+
+
 def queue_page(
-    moderator: Moderator, status: Status, sort: str, cursor: list | None, limit: int
+    moderator: Moderator,
+    status: Status,
+    sort: str,
+    cursor: list | None,
+    limit: int,
+    campaign: int | None = None,
+    grouped: bool = False,
 ) -> tuple[list[sa.Row], list | None]:
     """One keyset page of comments in a status, and the cursor of the next page.
 
     Unscored comments (no spam_score) come after all scored ones in either
     direction, oldest first; each segment is walked by its own key, (sort value, id)
     then id, which is index-friendly for every sort but `uncertain` (computed).
+    campaign: only that campaign's comments; grouped: only the oldest of each campaign.
     """
     descending = sort.startswith("-")
     value = _SORT_KEYS[sort.lstrip("-")](moderator)
     keyed = _to_review(moderator, sa.select(Comment.id, value.label("sort_value")), status)
+    keyed = _grouping(keyed, campaign, grouped)
     # (filter, keyset columns, descending) of each segment, walked in turn.
     segments = [(value.is_not(None), (value, Comment.id), descending)]
     if getattr(value, "nullable", True):  # only created_at is never null; a distance may be
@@ -496,14 +516,17 @@ def search(
     score_min: float | None = None,
     score_max: float | None = None,
     text: str | None = None,
+    campaign: int | None = None,
+    grouped: bool = False,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Comment], bool]:
     """One page of the comments in a status, filtered and sorted, and whether more follow.
 
-    Unscored comments sort last either way; text matches content, name, email or website.
+    Unscored comments sort last either way; text matches content, name, email or website;
+    campaign and grouped as for queue_page.
     """
-    query = _to_review(moderator, sa.select(Comment), status)
+    query = _grouping(_to_review(moderator, sa.select(Comment), status), campaign, grouped)
     if site_id is not None:
         query = query.where(Comment.site_id == site_id)
     if post_id is not None:

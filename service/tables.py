@@ -1,4 +1,5 @@
-"""The database tables: sites, moderators, comments, their moderation, models and retrains."""
+"""The database tables: sites, moderators, comments, their moderation and campaigns, models and
+retrains."""
 
 import enum
 from datetime import UTC, datetime
@@ -131,6 +132,8 @@ class Comment(Base):
         sa.Index(None, "fingerprint", unique=True),
         # An imported comment is stored once per source however often its history is imported.
         sa.Index(None, "site_id", "import_source", "import_id", unique=True),
+        # A campaign's comments in a status: its members, its size, its first (service.campaigns).
+        sa.Index(None, "campaign_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +163,9 @@ class Comment(Base):
     # there; both null on a comment submitted here.
     import_source: Mapped[str | None] = mapped_column(sa.String(200))
     import_id: Mapped[str | None] = mapped_column(sa.String(100))
+    # The campaign of near-duplicates it belongs to (service.campaigns): the id of the campaign's
+    # first comment, shared by every member; null while it is like no other comment.
+    campaign_id: Mapped[int | None]
     # Optimistic lock: an UPDATE that finds another version fails, so two
     # moderators can never both act on the same state of a comment.
     version: Mapped[int] = mapped_column(default=1)
@@ -200,6 +206,24 @@ class ModerationAction(Base):
     comment: Mapped[Comment] = orm.relationship(back_populates="actions", lazy="raise")
     moderator: Mapped[Moderator | None] = orm.relationship(lazy="joined")
     undoes: Mapped["ModerationAction | None"] = orm.relationship(remote_side=[id], lazy="raise")
+
+
+class CampaignBucket(Base):
+    """One LSH band of a comment's MinHash signature: comments sharing one may be near-duplicates.
+
+    service.campaigns writes a comment's bands when it is submitted and reads them to find the
+    comments like the next one; a comment erased takes its bands with it.
+    """
+
+    __tablename__ = "campaign_buckets"
+    # SQLite: the primary key is the table (no rowid beside it), as a lookup reads it.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    # A 64-bit digest of (scheme, site, band number, the band's hash values): campaigns.keys.
+    band_hash: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class VersionStatus(enum.StrEnum):

@@ -1,0 +1,297 @@
+"""Campaigns: near-duplicate comments (one pitch in other words, names, links and addresses).
+
+A comment's text becomes a set of word pairs, after folding (service.normalize) and after
+links, email addresses, @handles, numbers and names (two or more capitalised words in a row)
+are replaced by one placeholder each, so "WhatsApp +1 (902) 421-7915" and "WhatsApp
++44 7700 900123" read alike. Two comments are alike when their sets share at least
+MIN_SHARED pairs and their Jaccard similarity reaches THRESHOLD; a campaign is every comment
+linked to another by that, in one site.
+
+Finding the comments like a new one among millions without comparing it to each is what
+MinHash with locality-sensitive hashing does: datasketch (a maintained, numpy-backed library)
+gives the signature and chooses the LSH bands for the threshold. Each band of a comment's
+signature is stored as one row of campaign_buckets when it is submitted; a new comment reads
+the newest comments of its buckets (bounded), compares the most promising few exactly, and
+joins their campaign, founding it with them or merging the campaigns it bridges. The state
+lives in the database, so every worker on every host groups alike. Why these numbers, as
+measured on the project's data: docs/model.md, "Campaigns" (`python -m research.campaign_groups`).
+"""
+
+import functools
+import hashlib
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from datasketch import MinHash, MinHashLSH
+from sqlalchemy import orm
+
+from . import access
+from .db import db
+from .normalize import normalize
+from .tables import CampaignBucket, Comment, Moderator, Status
+
+# Word pairs two comments must share, as a share of all they use (Jaccard) and as a count.
+# Readers' comments on one article reach 0.09 with the campaign; its wordings reach 0.12 and
+# more with their nearest other wording (research.campaign_groups).
+THRESHOLD = 0.12
+MIN_SHARED = 4
+# A comment of fewer words is never grouped: "Thank you!" from two readers is no campaign.
+MIN_WORDS = 6
+# Permutations of the signature. The bands are datasketch's optimum for THRESHOLD, weighting a
+# missed pair four times a false one: a false candidate costs one exact comparison, a missed
+# one a comment left out of its campaign. At 16 permutations that is 16 bands of one row each.
+NUM_PERM = 16
+_LSH = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=(0.2, 0.8))
+BANDS: tuple[tuple[int, int], ...] = tuple(_LSH.hashranges)
+# Bounded work per submission: the newest comments read from each bucket, and how many of the
+# candidates (those sharing the most buckets) are compared exactly.
+PER_BUCKET = 16
+COMPARED = 8
+# Mixed into every bucket key, so that a change of tokens, permutations or bands starts new
+# buckets instead of matching old ones wrongly. The permutations (seed, scheme) are fixed: a
+# signature must come out the same in every process, on every host, after every restart.
+SCHEME = b"campaigns-1"
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+
+_APOSTROPHES = "'\N{RIGHT SINGLE QUOTATION MARK}"
+_TOKEN = re.compile(
+    r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<link>(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}\b(?:/\S*)?)"
+    r"|(?P<handle>@\w+)"
+    r"|(?P<number>[+$£€]?\d(?:[\d().,/:-]|\s(?=[\d(]))*\d%?|[+$£€]?\d%?)"
+    rf"|(?P<word>[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word as compared (folded), or a placeholder such as "<link>", and where it stands."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        return not self.text.startswith("<")
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(word: str) -> str:
+    """A word folded as service.normalize folds text, one apostrophe for both; cached, as
+    readers reuse their words."""
+    return normalize(word).replace(_APOSTROPHES[1], "'")
+
+
+def _capitalised(word: str) -> bool:
+    """Say whether a word may be part of a name: "I", "A" and "I'm" start none."""
+    return len(word) > 1 and word[0].isupper() and word[1] not in _APOSTROPHES
+
+
+def tokens(text: str) -> list[Token]:
+    """Split text into folded words and placeholders, names and repeats run together.
+
+    A name is two or more capitalised words in a row ("Agent Rachel Moore"); a run of one
+    kind of placeholder ("+1 (902) 421-7915 / 555 0100") is one placeholder.
+    """
+    found: list[Token] = []
+    name: list[re.Match] = []
+
+    def end_name() -> None:
+        if len(name) > 1:
+            found.append(Token("<name>", name[0].start(), name[-1].end()))
+        else:
+            found.extend(Token(_fold(m.group()), m.start(), m.end()) for m in name)
+        name.clear()
+
+    for match in _TOKEN.finditer(text):
+        kind, word = match.lastgroup, match.group()
+        if kind == "word" and _capitalised(word):
+            if name and text[name[-1].end() : match.start()].strip():
+                end_name()
+            name.append(match)
+            continue
+        end_name()
+        token = Token(_fold(word), *match.span()) if kind == "word" else None
+        if token is None:
+            if found and found[-1].text == f"<{kind}>":
+                found[-1] = Token(found[-1].text, found[-1].start, match.end())
+                continue
+            token = Token(f"<{kind}>", *match.span())
+        found.append(token)
+    end_name()
+    return found
+
+
+def pairs(words: Sequence[Token]) -> set[str]:
+    """The word pairs (shingles of two) of a token list."""
+    return {f"{a.text} {b.text}" for a, b in itertools.pairwise(words)}
+
+
+def alike(a: set[str], b: set[str]) -> bool:
+    """Say whether two comments' word pairs make them near-duplicates."""
+    shared = len(a & b)
+    return shared >= MIN_SHARED and shared >= THRESHOLD * (len(a) + len(b) - shared)
+
+
+def keys(site_id: int, shingles: Iterable[str]) -> list[int]:
+    """The comment's bucket keys: one signed 64-bit digest per LSH band of its signature."""
+    signature = MinHash(num_perm=NUM_PERM, scheme="affine32", permutations=_PERMUTATIONS)
+    signature.update_batch([shingle.encode() for shingle in shingles])
+    prefix = SCHEME + site_id.to_bytes(8, "big")
+    return [
+        int.from_bytes(
+            hashlib.blake2b(
+                prefix + band.to_bytes(2, "big") + signature.hashvalues[start:end].tobytes(),
+                digest_size=8,
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band, (start, end) in enumerate(BANDS)
+    ]
+
+
+# The newest comments of each bucket, in one statement built once (its SQL is cached).
+_BUCKETS = sa.union_all(
+    *(
+        sa.select(
+            sa.select(CampaignBucket.comment_id)
+            .where(CampaignBucket.band_hash == sa.bindparam(f"k{band}", type_=sa.BigInteger))
+            .order_by(CampaignBucket.comment_id.desc())
+            .limit(PER_BUCKET)
+            .subquery()
+        )
+        for band in range(len(BANDS))
+    )
+)
+_CANDIDATES = sa.select(Comment.id, Comment.campaign_id, Comment.content).where(
+    Comment.id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new comment goes: its buckets, its campaign, and what joins or merges into it."""
+
+    keys: tuple[int, ...] = ()  # empty: too short to group, nothing stored
+    campaign_id: int | None = None
+    joining: tuple[int, ...] = ()  # alike comments in no campaign yet: they found it with it
+    merging: tuple[int, ...] = ()  # other campaigns it is alike to: they become one
+
+
+def place(site_id: int, content: str) -> Placement:
+    """Find the campaign a new comment of a site belongs to, storing nothing.
+
+    Reads at most PER_BUCKET comments of each of its buckets, and compares exactly the
+    COMPARED that share most buckets with it (newest first among equals).
+    """
+    words = tokens(content)
+    if len(words) < MIN_WORDS:
+        return Placement()
+    shingles = pairs(words)
+    found = keys(site_id, shingles)
+    bound = {f"k{band}": key for band, key in enumerate(found)}
+    shared = Counter(db.session.scalars(_BUCKETS, bound))
+    best = sorted(shared, key=lambda comment_id: (-shared[comment_id], -comment_id))[:COMPARED]
+    similar = [
+        (comment_id, campaign_id)
+        for comment_id, campaign_id, text in (db.session.execute(_CANDIDATES, {"ids": best}))
+        if alike(shingles, pairs(tokens(text)))
+    ]
+    if not similar:
+        return Placement(tuple(found))
+    campaigns = {campaign_id or comment_id for comment_id, campaign_id in similar}
+    chosen = min(campaigns)  # the oldest: a campaign is named by its first comment
+    return Placement(
+        tuple(found),
+        chosen,
+        tuple(sorted(comment_id for comment_id, campaign_id in similar if campaign_id is None)),
+        tuple(sorted(campaigns - {chosen})),
+    )
+
+
+def store(placement: Placement, comment_id: int) -> None:
+    """Write a placed comment's buckets, and its campaign onto the comments it joined; no commit.
+
+    A merge renames the other campaigns' members: at most the comments of the campaigns one
+    comment bridged, which happens while a campaign forms, before it is large.
+    """
+    if placement.keys:
+        db.session.execute(
+            sa.insert(CampaignBucket),
+            [{"band_hash": key, "comment_id": comment_id} for key in placement.keys],
+        )
+    if placement.joining or placement.merging:
+        db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id.in_(placement.joining) | Comment.campaign_id.in_(placement.merging))
+            .values(campaign_id=placement.campaign_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def first_of_each(query: sa.Select) -> sa.Select:
+    """Keep, of each campaign, only its oldest comment in the same status: one row per campaign.
+
+    One index probe (campaign_id, status, id) per campaign member the query walks past;
+    comments in no campaign pass without one.
+    """
+    member = orm.aliased(Comment)
+    earlier = sa.exists().where(
+        member.campaign_id == Comment.campaign_id,
+        member.status == Comment.status,
+        member.id < Comment.id,
+    )
+    return query.where(Comment.campaign_id.is_(None) | ~earlier)
+
+
+def _counted(campaign_id, status) -> sa.Select:
+    """Count the comments of a campaign in a status (each a value or a column to correlate).
+
+    A campaign is one site's, so whoever may see one of its comments may see them all.
+    """
+    member = orm.aliased(Comment)
+    return sa.select(sa.func.count()).where(
+        member.campaign_id == campaign_id, member.status == status
+    )
+
+
+def size() -> sa.ColumnElement:
+    """A queue row's column: how many comments of its campaign share its status, else null."""
+    count = _counted(Comment.campaign_id, Comment.status).scalar_subquery()
+    return sa.case((Comment.campaign_id.is_(None), sa.null()), else_=count)
+
+
+def sizes(campaign_ids: Iterable[int | None], status: Status) -> dict[int, int]:
+    """How many comments of each campaign are in a status (none asked of None)."""
+    return {
+        campaign_id: db.session.scalar(_counted(campaign_id, status))
+        for campaign_id in set(campaign_ids) - {None}
+    }
+
+
+def members(moderator: Moderator, campaign_id: int, status: Status, limit: int) -> list[Comment]:
+    """The oldest `limit` comments of a campaign in a status that the moderator may see."""
+    query = access.visible(moderator, sa.select(Comment)).where(
+        Comment.campaign_id == campaign_id, Comment.status == status
+    )
+    query = query.order_by(Comment.id).limit(limit).options(orm.joinedload(Comment.site))
+    return list(db.session.scalars(query))
+
+
+def shared_spans(text: str, others: Iterable[str]) -> list[tuple[int, int]]:
+    """Where text has the words it shares with the other comments: in a word pair one of them
+    uses too. Placeholders (links, numbers, names) are what varies, so never shared."""
+    words = tokens(text)
+    used = set().union(*(pairs(tokens(other)) for other in others))
+    spans: set[tuple[int, int]] = set()
+    for a, b in itertools.pairwise(words):
+        if f"{a.text} {b.text}" in used:
+            spans.update((token.start, token.end) for token in (a, b) if token.is_word)
+    return sorted(spans)
