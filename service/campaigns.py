@@ -251,29 +251,32 @@ def first_of_each(query: sa.Select) -> sa.Select:
     return query.where(Comment.campaign_id.is_(None) | ~earlier)
 
 
-def _counted(campaign_id, status) -> sa.Select:
-    """Count the comments of a campaign in a status (each a value or a column to correlate).
+def size() -> sa.ColumnElement:
+    """A queue row's column: how many comments of its campaign share its status, else null.
 
     A campaign is one site's, so whoever may see one of its comments may see them all.
     """
     member = orm.aliased(Comment)
-    return sa.select(sa.func.count()).where(
-        member.campaign_id == campaign_id, member.status == status
+    count = (
+        sa.select(sa.func.count())
+        .where(member.campaign_id == Comment.campaign_id, member.status == Comment.status)
+        .scalar_subquery()
     )
-
-
-def size() -> sa.ColumnElement:
-    """A queue row's column: how many comments of its campaign share its status, else null."""
-    count = _counted(Comment.campaign_id, Comment.status).scalar_subquery()
     return sa.case((Comment.campaign_id.is_(None), sa.null()), else_=count)
 
 
 def sizes(campaign_ids: Iterable[int | None], status: Status) -> dict[int, int]:
-    """How many comments of each campaign are in a status (none asked of None)."""
-    return {
-        campaign_id: db.session.scalar(_counted(campaign_id, status))
-        for campaign_id in set(campaign_ids) - {None}
-    }
+    """How many comments of each campaign are in a status (None is no campaign), in one query:
+    size() for a set of campaigns at once."""
+    wanted = set(campaign_ids) - {None}
+    if not wanted:
+        return {}
+    query = (
+        sa.select(Comment.campaign_id, sa.func.count())
+        .where(Comment.campaign_id.in_(wanted), Comment.status == status)
+        .group_by(Comment.campaign_id)
+    )
+    return dict(db.session.execute(query).all())
 
 
 def members(moderator: Moderator, campaign_id: int, status: Status, limit: int) -> list[Comment]:
