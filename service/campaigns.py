@@ -21,9 +21,9 @@ import functools
 import hashlib
 import itertools
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from datasketch import MinHash, MinHashLSH
@@ -68,8 +68,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A word as compared (folded), or a placeholder such as "<link>", and where it stands."""
 
     text: str
@@ -88,44 +87,45 @@ def _fold(word: str) -> str:
     return normalize(word).replace(_APOSTROPHES[1], "'")
 
 
-def _capitalised(word: str) -> bool:
-    """Say whether a word may be part of a name: "I", "A" and "I'm" start none."""
-    return len(word) > 1 and word[0].isupper() and word[1] not in _APOSTROPHES
-
-
 def tokens(text: str) -> list[Token]:
     """Split text into folded words and placeholders, names and repeats run together.
 
-    A name is two or more capitalised words in a row ("Agent Rachel Moore"); a run of one
-    kind of placeholder ("+1 (902) 421-7915 / 555 0100") is one placeholder.
+    A name is two or more capitalised words in a row ("Agent Rachel Moore"; "I", "A" and
+    "I'm" start none); a run of one kind of placeholder ("+1 (902) 421-7915 / 555 0100")
+    is one placeholder.
     """
     found: list[Token] = []
-    name: list[re.Match] = []
-
-    def end_name() -> None:
-        if len(name) > 1:
-            found.append(Token("<name>", name[0].start(), name[-1].end()))
-        else:
-            found.extend(Token(_fold(m.group()), m.start(), m.end()) for m in name)
-        name.clear()
-
+    run: list[Token] = []  # capitalised words in a row
     for match in _TOKEN.finditer(text):
-        kind, word = match.lastgroup, match.group()
-        if kind == "word" and _capitalised(word):
-            if name and text[name[-1].end() : match.start()].strip():
-                end_name()
-            name.append(match)
+        kind, word, (start, end) = match.lastgroup, match.group(), match.span()
+        if kind == "word" and len(word) > 1 and word[0].isupper() and word[1] not in _APOSTROPHES:
+            if run and text[run[-1].end : start].strip():
+                _end_run(found, run)
+            run.append(Token(_fold(word), start, end))
             continue
-        end_name()
-        token = Token(_fold(word), *match.span()) if kind == "word" else None
-        if token is None:
-            if found and found[-1].text == f"<{kind}>":
-                found[-1] = Token(found[-1].text, found[-1].start, match.end())
-                continue
-            token = Token(f"<{kind}>", *match.span())
-        found.append(token)
-    end_name()
+        if run:
+            _end_run(found, run)
+        if kind == "word":
+            found.append(Token(_fold(word), start, end))
+        elif found and found[-1].text == _PLACEHOLDERS[kind]:
+            found[-1] = found[-1]._replace(end=end)
+        else:
+            found.append(Token(_PLACEHOLDERS[kind], start, end))
+    if run:
+        _end_run(found, run)
     return found
+
+
+_PLACEHOLDERS = {kind: f"<{kind}>" for kind in _TOKEN.groupindex if kind != "word"}
+
+
+def _end_run(found: list[Token], run: list[Token]) -> None:
+    """Add a run of capitalised words to the tokens: one "<name>" if two or more."""
+    if len(run) > 1:
+        found.append(Token("<name>", run[0].start, run[-1].end))
+    else:
+        found.extend(run)
+    run.clear()
 
 
 def pairs(words: Sequence[Token]) -> set[str]:
@@ -133,7 +133,17 @@ def pairs(words: Sequence[Token]) -> set[str]:
     return {f"{a.text} {b.text}" for a, b in itertools.pairwise(words)}
 
 
-def alike(a: set[str], b: set[str]) -> bool:
+@functools.lru_cache(maxsize=4096)
+def shingles(text: str) -> frozenset[str] | None:
+    """A comment's word pairs, or None when it has too few words to be grouped.
+
+    Cached: a campaign's newest comments are compared with each new one as it comes.
+    """
+    words = tokens(text)
+    return frozenset(pairs(words)) if len(words) >= MIN_WORDS else None
+
+
+def alike(a: Set[str], b: Set[str]) -> bool:
     """Say whether two comments' word pairs make them near-duplicates."""
     shared = len(a & b)
     return shared >= MIN_SHARED and shared >= THRESHOLD * (len(a) + len(b) - shared)
@@ -157,21 +167,28 @@ def keys(site_id: int, shingles: Iterable[str]) -> list[int]:
     ]
 
 
-# The newest comments of each bucket, in one statement built once (its SQL is cached).
-_BUCKETS = sa.union_all(
-    *(
-        sa.select(
-            sa.select(CampaignBucket.comment_id)
-            .where(CampaignBucket.band_hash == sa.bindparam(f"k{band}", type_=sa.BigInteger))
-            .order_by(CampaignBucket.comment_id.desc())
-            .limit(PER_BUCKET)
-            .subquery()
-        )
-        for band in range(len(BANDS))
+# The newest comments of each bucket, the statement built once (its SQL is cached).
+_BUCKETS_OF_EACH_BAND = [
+    sa.select(
+        sa.select(CampaignBucket.comment_id)
+        .where(CampaignBucket.band_hash == sa.bindparam(f"k{band}", type_=sa.BigInteger))
+        .order_by(CampaignBucket.comment_id.desc())
+        .limit(PER_BUCKET)
+        .subquery()
     )
+    for band in range(len(BANDS))
+]
+_SHARING = sa.union_all(*_BUCKETS_OF_EACH_BAND).subquery("sharing")
+_MOST = (
+    sa.select(_SHARING.c.comment_id, sa.func.count().label("shared"))
+    .group_by(_SHARING.c.comment_id)
+    .order_by(sa.desc("shared"), _SHARING.c.comment_id.desc())
+    .limit(COMPARED)
+    .subquery("most")
 )
-_CANDIDATES = sa.select(Comment.id, Comment.campaign_id, Comment.content).where(
-    Comment.id.in_(sa.bindparam("ids", expanding=True))
+# The COMPARED comments sharing most buckets with the new one (newest first among equals).
+_CANDIDATES = sa.select(Comment.id, Comment.campaign_id, Comment.content).join(
+    _MOST, _MOST.c.comment_id == Comment.id
 )
 
 
@@ -191,18 +208,15 @@ def place(site_id: int, content: str) -> Placement:
     Reads at most PER_BUCKET comments of each of its buckets, and compares exactly the
     COMPARED that share most buckets with it (newest first among equals).
     """
-    words = tokens(content)
-    if len(words) < MIN_WORDS:
+    mine = shingles(content)
+    if mine is None:
         return Placement()
-    shingles = pairs(words)
-    found = keys(site_id, shingles)
+    found = keys(site_id, mine)
     bound = {f"k{band}": key for band, key in enumerate(found)}
-    shared = Counter(db.session.scalars(_BUCKETS, bound))
-    best = sorted(shared, key=lambda comment_id: (-shared[comment_id], -comment_id))[:COMPARED]
     similar = [
         (comment_id, campaign_id)
-        for comment_id, campaign_id, text in (db.session.execute(_CANDIDATES, {"ids": best}))
-        if alike(shingles, pairs(tokens(text)))
+        for comment_id, campaign_id, text in db.session.execute(_CANDIDATES, bound)
+        if (theirs := shingles(text)) is not None and alike(mine, theirs)
     ]
     if not similar:
         return Placement(tuple(found))
@@ -223,24 +237,23 @@ def store(placement: Placement, comment_id: int) -> None:
     comment bridged, which happens while a campaign forms, before it is large.
     """
     if placement.keys:
-        db.session.execute(
-            sa.insert(CampaignBucket),
-            [{"band_hash": key, "comment_id": comment_id} for key in placement.keys],
-        )
-    if placement.joining or placement.merging:
-        db.session.execute(
-            sa.update(Comment)
-            .where(Comment.id.in_(placement.joining) | Comment.campaign_id.in_(placement.merging))
-            .values(campaign_id=placement.campaign_id)
-            .execution_options(synchronize_session=False)
-        )
+        rows = [{"band_hash": key, "comment_id": comment_id} for key in placement.keys]
+        db.session.execute(CampaignBucket.__table__.insert(), rows)  # Core: no ORM bookkeeping
+    # Apart, so that each reads its own index (the primary key, the campaign's).
+    comments = Comment.__table__
+    if placement.joining:
+        joining = comments.update().where(comments.c.id.in_(placement.joining))
+        db.session.execute(joining.values(campaign_id=placement.campaign_id))
+    if placement.merging:
+        merging = comments.update().where(comments.c.campaign_id.in_(placement.merging))
+        db.session.execute(merging.values(campaign_id=placement.campaign_id))
 
 
 def first_of_each(query: sa.Select) -> sa.Select:
     """Keep, of each campaign, only its oldest comment in the same status: one row per campaign.
 
-    One index probe (campaign_id, status, id) per campaign member the query walks past;
-    comments in no campaign pass without one.
+    One probe of the index on (campaign_id, status, ...) per campaign member the query walks
+    past; comments in no campaign pass without one.
     """
     member = orm.aliased(Comment)
     earlier = sa.exists().where(
@@ -251,23 +264,11 @@ def first_of_each(query: sa.Select) -> sa.Select:
     return query.where(Comment.campaign_id.is_(None) | ~earlier)
 
 
-def size() -> sa.ColumnElement:
-    """A queue row's column: how many comments of its campaign share its status, else null.
+def sizes(campaign_ids: Iterable[int | None], status: Status) -> dict[int, int]:
+    """How many comments of each campaign are in a status (None is no campaign), in one query.
 
     A campaign is one site's, so whoever may see one of its comments may see them all.
     """
-    member = orm.aliased(Comment)
-    count = (
-        sa.select(sa.func.count())
-        .where(member.campaign_id == Comment.campaign_id, member.status == Comment.status)
-        .scalar_subquery()
-    )
-    return sa.case((Comment.campaign_id.is_(None), sa.null()), else_=count)
-
-
-def sizes(campaign_ids: Iterable[int | None], status: Status) -> dict[int, int]:
-    """How many comments of each campaign are in a status (None is no campaign), in one query:
-    size() for a set of campaigns at once."""
     wanted = set(campaign_ids) - {None}
     if not wanted:
         return {}
@@ -292,7 +293,7 @@ def shared_spans(text: str, others: Iterable[str]) -> list[tuple[int, int]]:
     """Where text has the words it shares with the other comments: in a word pair one of them
     uses too. Placeholders (links, numbers, names) are what varies, so never shared."""
     words = tokens(text)
-    used = set().union(*(pairs(tokens(other)) for other in others))
+    used = set().union(*(shingles(other) or () for other in others))
     spans: set[tuple[int, int]] = set()
     for a, b in itertools.pairwise(words):
         if f"{a.text} {b.text}" in used:

@@ -290,13 +290,23 @@ _SORT_KEYS: dict[str, Callable[[Moderator], sa.ColumnElement]] = {
 }
 
 
-# A queue row: every column of the comment, its site's name and its campaign's size, read
-# as plain rows (building ORM objects for a page of 100 cost more than the query itself).
-_QUEUE_ROW = sa.select(
-    *Comment.__table__.columns,
-    Site.name.label("site_name"),
-    campaigns.size().label("campaign_size"),
-).join_from(Comment, Site)
+# A queue row: every column of the comment and its site's name, read as plain rows
+# (building ORM objects for a page of 100 cost more than the query itself).
+_QUEUE_ROW = sa.select(*Comment.__table__.columns, Site.name.label("site_name")).join_from(
+    Comment, Site
+)
+
+
+class QueueItem:
+    """A queue row and the size of its campaign in the row's status (None: no campaign)."""
+
+    __slots__ = ("campaign_size", "row")
+
+    def __init__(self, row: sa.Row, campaign_size: int | None):
+        self.row, self.campaign_size = row, campaign_size
+
+    def __getattr__(self, name: str):
+        return getattr(self.row, name)
 
 
 def _to_review(moderator: Moderator, query: sa.Select, status: Status) -> sa.Select:
@@ -325,7 +335,7 @@ def queue_page(
     limit: int,
     campaign: int | None = None,
     grouped: bool = False,
-) -> tuple[list[sa.Row], list | None]:
+) -> tuple[list[QueueItem], list | None]:
     """One keyset page of comments in a status, and the cursor of the next page.
 
     Unscored comments (no spam_score) come after all scored ones in either
@@ -353,10 +363,14 @@ def queue_page(
         rows += _rows_of(query.limit(limit + 1 - len(rows)), desc)
         if len(rows) > limit:
             break
+    # Counted once per campaign on the page, not once per row: a large campaign's rows
+    # would each count all of it.
+    sizes = campaigns.sizes((row.campaign_id for row in rows[:limit]), status)
+    items = [QueueItem(row, sizes.get(row.campaign_id)) for row in rows[:limit]]
     if len(rows) <= limit:
-        return rows, None
+        return items, None
     last_row = rows[limit - 1]
-    return rows[:limit], [last_row.sort_value, last_row.id]
+    return items, [last_row.sort_value, last_row.id]
 
 
 def _rows_of(page: sa.Select, descending: bool) -> list[sa.Row]:

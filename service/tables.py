@@ -132,8 +132,9 @@ class Comment(Base):
         sa.Index(None, "fingerprint", unique=True),
         # An imported comment is stored once per source however often its history is imported.
         sa.Index(None, "site_id", "import_source", "import_id", unique=True),
-        # A campaign's comments in a status: its members, its size, its first (service.campaigns).
-        sa.Index(None, "campaign_id", "status", "id"),
+        # A campaign's comments in a status (service.campaigns): its size, its oldest, and
+        # its pages by score as the queue's own, unscored ones (score null) included.
+        sa.Index(None, "campaign_id", "status", "spam_score", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

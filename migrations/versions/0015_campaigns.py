@@ -18,7 +18,9 @@ def upgrade():
     # never rebuilt (a batch rebuild would trip SQLite's foreign keys).
     op.add_column("comments", sa.Column("campaign_id", sa.Integer(), nullable=True))
     op.create_index(
-        "ix_comments_campaign_id_status_id", "comments", ["campaign_id", "status", "id"]
+        "ix_comments_campaign_id_status_spam_score_id",
+        "comments",
+        ["campaign_id", "status", "spam_score", "id"],
     )
     op.create_table(
         "campaign_buckets",
@@ -39,6 +41,6 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_campaign_buckets_comment_id", table_name="campaign_buckets")
     op.drop_table("campaign_buckets")
-    op.drop_index("ix_comments_campaign_id_status_id", table_name="comments")
+    op.drop_index("ix_comments_campaign_id_status_spam_score_id", table_name="comments")
     # DROP COLUMN in place (SQLite 3.35+): the column is in no index or key by now.
     op.drop_column("comments", "campaign_id")
