@@ -66,7 +66,8 @@ def figures(backend: str, url: str | None, count: int, size: int, requests: int)
     env = app_env(url, shared_limits=False)
     token = seed.seeded(env, count)["moderator"]
     enlarge(url, size)
-    logging.getLogger("service.scoring").setLevel(logging.ERROR)
+    for noisy in ("service.scoring", "moderato.access"):  # a line per request otherwise
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": env["SECRET_KEY"], "LOG_JSON": False})
     client, results = app.test_client(), []
     for what, params in (("", {}), (" grouped", {"grouped": "true"})):

@@ -1,8 +1,12 @@
 """Campaigns: near-duplicates grouped at submission, listed as one, decided and undone as one."""
 
+import json
+import subprocess
+import sys
+
 import pytest
 import sqlalchemy as sa
-from support import bearer
+from support import ROOT, bearer
 
 from service import campaigns, labels, privacy
 from service.db import db
@@ -342,3 +346,33 @@ def test_a_narrowed_list_shows_a_campaigns_comments_one_by_one(console, post, na
     assert [i for i, comment_id in enumerate(ids) if f'id="comment-{comment_id}"' in html] == shown
     link = f'href="/moderate/?status=pending&amp;campaign={ids[0]}">4 similar comments</a>'
     assert html.count(link) == len(shown)
+
+
+def test_the_research_command_finds_a_campaign_whole_among_readers():
+    result = subprocess.run(
+        [sys.executable, "-m", "research.campaign_groups", "--seeds", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    served = json.loads(result.stdout.strip().splitlines()[-1])["runs"]
+    crypto = next(row for row in served if row["campaign"].startswith("crypto recovery"))
+    assert crypto["runs with all in one group"] == "1 of 1"
+    assert crypto["readers wrongly grouped with it"] == 0
+
+
+def test_the_research_command_says_what_it_measures():
+    result = subprocess.run(
+        [sys.executable, "-m", "research.campaign_groups", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "python -m research.campaign_groups" in result.stdout
+    assert "--sweep" in result.stdout
