@@ -35,8 +35,8 @@ from .normalize import normalize
 from .tables import CampaignBucket, Comment, Moderator, Status
 
 # Word pairs two comments must share, as a share of all they use (Jaccard) and as a count.
-# Readers' comments on one article reach 0.09 with the campaign; its wordings reach 0.12 and
-# more with their nearest other wording (research.campaign_groups).
+# Readers reached 0.083 with a campaign's wordings, and each wording at least 0.136 with its
+# nearest other wording, over 20 runs of research.campaign_groups (docs/model.md).
 THRESHOLD = 0.12
 MIN_SHARED = 4
 # A comment of fewer words is never grouped: "Thank you!" from two readers is no campaign.
@@ -66,6 +66,7 @@ _TOKEN = re.compile(
     rf"|(?P<word>[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*)",
     re.IGNORECASE,
 )
+_PLACEHOLDERS = {kind: f"<{kind}>" for kind in _TOKEN.groupindex if kind != "word"}
 
 
 class Token(NamedTuple):
@@ -116,9 +117,6 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
-_PLACEHOLDERS = {kind: f"<{kind}>" for kind in _TOKEN.groupindex if kind != "word"}
-
-
 def _end_run(found: list[Token], run: list[Token]) -> None:
     """Add a run of capitalised words to the tokens: one "<name>" if two or more."""
     if len(run) > 1:
@@ -149,10 +147,11 @@ def alike(a: Set[str], b: Set[str]) -> bool:
     return shared >= MIN_SHARED and shared >= THRESHOLD * (len(a) + len(b) - shared)
 
 
-def keys(site_id: int, shingles: Iterable[str]) -> list[int]:
-    """The comment's bucket keys: one signed 64-bit digest per LSH band of its signature."""
+def keys(site_id: int, paired: Iterable[str]) -> list[int]:
+    """A comment's bucket keys, from its word pairs: one signed 64-bit digest per LSH band of
+    its signature, the site mixed in (a campaign is one site's)."""
     signature = MinHash(num_perm=NUM_PERM, scheme="affine32", permutations=_PERMUTATIONS)
-    signature.update_batch([shingle.encode() for shingle in shingles])
+    signature.update_batch([pair.encode() for pair in paired])
     prefix = SCHEME + site_id.to_bytes(8, "big")
     return [
         int.from_bytes(

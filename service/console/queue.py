@@ -35,9 +35,9 @@ def queue():
     }
     # The queue shows each campaign as one row; a list narrowed by post, score, text or
     # campaign shows each comment, as the narrowing may take some of a campaign and not others.
-    narrowed = any(filters[name] is not None for name in ("post_id", "score_min", "score_max"))
-    grouped = query["status"] == Status.PENDING and not narrowed and not query["q"]
-    grouped = grouped and query["campaign"] is None
+    narrowing = ("post_id", "score_min", "score_max", "text")
+    narrowed = query["campaign"] is not None or any(filters[n] is not None for n in narrowing)
+    grouped = query["status"] == Status.PENDING and not narrowed
     rows, more = comments.search(
         g.console_user,
         query["status"],
