@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import databases, ingest, queue_pages, retrain, scoring
+from bench import campaign_cost, databases, ingest, queue_pages, retrain, scoring
 from bench.figures import Figure, table
 from bench.server import ROOT
 from model.artifact import signing_key
@@ -29,12 +29,27 @@ class Plan:
     queue_comments: int
     queue_requests: int
     retrain_sizes: tuple[int, ...]
+    # Comments stored before timing submissions' campaign placement, and submissions timed.
+    campaign_fill: int
+    campaign_submissions: int
 
 
 FULL = Plan(
-    load_seconds=10, queue_comments=1_000_000, queue_requests=300, retrain_sizes=(10_000, 100_000)
+    load_seconds=10,
+    queue_comments=1_000_000,
+    queue_requests=300,
+    retrain_sizes=(10_000, 100_000),
+    campaign_fill=100_000,
+    campaign_submissions=1000,
 )
-QUICK = Plan(load_seconds=2, queue_comments=20_000, queue_requests=30, retrain_sizes=(1_000,))
+QUICK = Plan(
+    load_seconds=2,
+    queue_comments=20_000,
+    queue_requests=30,
+    retrain_sizes=(1_000,),
+    campaign_fill=5_000,
+    campaign_submissions=100,
+)
 
 
 def retrain_sizes(text: str) -> tuple[int, ...]:
@@ -117,6 +132,16 @@ def main(argv: list[str] | None = None) -> int:
         figures += section(
             f"queue {backend}",
             lambda b=backend: queue_pages.figures(b, chosen.queue_comments, chosen.queue_requests),
+        )
+    for backend, fresh in (
+        ("sqlite", lambda: databases.fresh_sqlite("campaigns")),
+        ("postgresql", lambda: databases.fresh_postgres("_campaigns")),
+    ):
+        figures += section(
+            f"campaigns {backend}",
+            lambda b=backend, f=fresh: campaign_cost.figures(
+                b, f(), chosen.campaign_fill, chosen.campaign_submissions
+            ),
         )
     figures += section(
         "ingest", lambda: ingest.scaling(databases.fresh_postgres(), chosen.load_seconds)

@@ -2,7 +2,10 @@
 
 Latency is sequential, one request at a time from a Python client on loopback,
 so each figure is the whole server-side path (auth, query, serialization,
-response) plus loopback, with nothing queued behind other requests.
+response) plus loopback, with nothing queued behind other requests. Each page is
+also measured grouped (`grouped=true`: one item per campaign of near-duplicates, one
+pending comment in ten being in a campaign of 31), against the same page ungrouped
+in the same run; and one campaign's comments (`campaign=ID`) against the first page.
 """
 
 import time
@@ -21,6 +24,7 @@ PAGES = {
     "first page by score": {"sort": "-spam_score"},
     "first page by age": {"sort": "created_at"},
 }
+GROUPED = {"grouped": "true"}
 
 
 def latencies_ms(session: requests.Session, url: str, params: dict, count: int) -> np.ndarray:
@@ -34,6 +38,24 @@ def latencies_ms(session: requests.Session, url: str, params: dict, count: int) 
         if index >= 20:
             timings.append(elapsed * 1e3)
     return np.array(timings)
+
+
+def page_figure(
+    session: requests.Session,
+    url: str,
+    params: dict,
+    count: int,
+    what: str,
+    against: Figure | None = None,
+) -> Figure:
+    """p99 of one page against the target, and against another page's p99 if given."""
+    timings = latencies_ms(session, url, params, count)
+    value = np.percentile(timings, 99)
+    compared = {}
+    if against is not None:
+        compared = {"baseline": against.value, "ratio": round(float(value) / against.value, 3)}
+    note = f"p50 {np.percentile(timings, 50):.2f} ms, {count} requests"
+    return at_most(f"queue {what} p99", value, "ms", TARGET_MS, note=note, **compared)
 
 
 def cursor_at(session: requests.Session, url: str, depth: int) -> str:
@@ -74,17 +96,25 @@ def figures(backend: str, count: int, requests_each: int) -> list[Figure]:
         pages = dict(PAGES)
         pages[f"page at depth {DEPTH:,} by cursor"] = {"cursor": cursor_at(session, queue, DEPTH)}
         for what, params in pages.items():
-            timings = latencies_ms(session, queue, params, requests_each)
-            note = f"p50 {np.percentile(timings, 50):.2f} ms, {requests_each} requests"
-            results.append(
-                at_most(
-                    f"queue {backend} {what} p99",
-                    np.percentile(timings, 99),
-                    "ms",
-                    TARGET_MS,
-                    note=note,
-                )
+            ungrouped = page_figure(session, queue, params, requests_each, f"{backend} {what}")
+            grouped = {**params, **GROUPED}
+            results += [
+                ungrouped,
+                page_figure(
+                    session, queue, grouped, requests_each, f"{backend} {what} grouped", ungrouped
+                ),
+            ]
+        campaign = {"campaign": seed.FIRST_CAMPAIGN}
+        results.append(
+            page_figure(
+                session,
+                queue,
+                campaign,
+                requests_each,
+                f"{backend} a campaign's {seed.CAMPAIGN_SIZE} comments by score",
+                results[0],
             )
+        )
     results[0].note += f"; {count:,} comments seeded" + (
         f" in {seeded_in:.0f} s" if seeded_in > 1 else " (cached)"
     )

@@ -12,11 +12,16 @@ import sqlalchemy as sa
 
 from bench import server
 
-# Six in ten pending, the rest decided; one in fifty unscored (spam_score null).
+# Six in ten pending, the rest decided; one in fifty unscored (spam_score null). One in ten
+# (all pending) is in a campaign of 31 near-duplicates spread over the queue, named, as the
+# service names one, by its first comment's id (the seed's ids are its i: a fresh table).
 _COLUMNS = (
     "site_id, post_id, author_name, author_email, content, user_ip, status, spam_score, "
-    "model_version, reasons, created_at, version"
+    "model_version, reasons, created_at, version, campaign_id"
 )
+CAMPAIGN_SIZE = 31
+_CAMPAIGN = f"CASE WHEN i % 10 = 3 THEN (i / {CAMPAIGN_SIZE * 10}) * {CAMPAIGN_SIZE * 10} + 3 END"
+FIRST_CAMPAIGN = 3
 _STATUS = (
     "CASE WHEN i % 10 < 6 THEN 'pending' WHEN i % 10 < 8 THEN 'approved' "
     "WHEN i % 10 < 9 THEN 'rejected' ELSE 'spam' END"
@@ -30,7 +35,8 @@ INSERT INTO comments ({_COLUMNS})
 SELECT :site_id, 'post-' || (i % 5000), 'Reader ' || (i % 90000),
        'reader' || (i % 90000) || '@example.org', {_TEXT}, '192.0.2.' || (i % 250),
        {_STATUS}, {_SCORE}, 'seed', '["seeded"]',
-       strftime('%Y-%m-%d %H:%M:%S', '2026-01-01', '+' || i || ' seconds') || '.000000', 1
+       strftime('%Y-%m-%d %H:%M:%S', '2026-01-01', '+' || i || ' seconds') || '.000000', 1,
+       {_CAMPAIGN}
 FROM n
 """
 
@@ -39,7 +45,7 @@ INSERT INTO comments ({_COLUMNS})
 SELECT :site_id, 'post-' || (i % 5000), 'Reader ' || (i % 90000),
        'reader' || (i % 90000) || '@example.org', {_TEXT}, '192.0.2.' || (i % 250),
        {_STATUS}, {_SCORE}, 'seed', '["seeded"]'::json,
-       timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second', 1
+       timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second', 1, {_CAMPAIGN}
 FROM generate_series(1::bigint, :count) AS i
 """
 
@@ -49,7 +55,7 @@ def schema_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted((server.ROOT / "migrations").rglob("*.py")):
         digest.update(path.read_bytes())
-    for path in (server.ROOT / "service" / "models.py", Path(__file__)):
+    for path in (server.ROOT / "service" / "tables.py", Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

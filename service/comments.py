@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from model.corpora import RECORD_FIELDS
 
-from . import access, admission, ratelimit, rules, scoring, sites, webhooks
+from . import access, admission, campaigns, ratelimit, rules, scoring, sites, webhooks
 from .clock import now
 from .db import db
 from .errors import Conflict, Invalid, NotFound
@@ -69,6 +69,7 @@ def submit(
         )
     with slot:
         score, status, reasons = _routed(site, settings, data, when, checks)
+        placement = campaigns.place(site.id, data["content"])
         row = {
             "site_id": site.id,
             **data,
@@ -80,11 +81,13 @@ def submit(
             "fingerprint": admission.fingerprint(
                 site.id, data["post_id"], data["author_email"], data["content"]
             ),
+            "campaign_id": placement.campaign_id,
         }
         stored = db.session.execute(_INSERT[db.engine.dialect.name], row).one_or_none()
         if stored is None:
             db.session.rollback()
             raise Conflict("duplicate comment: this author already posted this on this post")
+        campaigns.store(placement, stored.id)
         comment = Comment(**row, **stored._asdict())  # as stored; not attached to the session
         webhooks.comment_changed(comment, None, settings)
         db.session.commit()
@@ -298,6 +301,18 @@ _QUEUE_ROW = sa.select(*Comment.__table__.columns, Site.name.label("site_name"))
 )
 
 
+class QueueItem:
+    """A queue row and the size of its campaign in the row's status (None: no campaign)."""
+
+    __slots__ = ("campaign_size", "row")
+
+    def __init__(self, row: sa.Row, campaign_size: int | None):
+        self.row, self.campaign_size = row, campaign_size
+
+    def __getattr__(self, name: str):
+        return getattr(self.row, name)
+
+
 def _to_review(moderator: Moderator, query: sa.Select, status: Status) -> sa.Select:
     """Limit a comment query to a status and the sites the moderator may see.
 
@@ -309,18 +324,33 @@ def _to_review(moderator: Moderator, query: sa.Select, status: Status) -> sa.Sel
     return query.where(Comment.site_id.not_in(sites.MODERATED_ELSEWHERE))
 
 
+def _grouping(query: sa.Select, campaign: int | None, grouped: bool) -> sa.Select:
+    """Limit a comment query to one campaign's comments, or to one comment per campaign."""
+    if campaign is not None:
+        query = query.where(Comment.campaign_id == campaign)
+    return campaigns.first_of_each(query) if grouped else query
+
+
 def queue_page(
-    moderator: Moderator, status: Status, sort: str, cursor: list | None, limit: int
-) -> tuple[list[sa.Row], list | None]:
+    moderator: Moderator,
+    status: Status,
+    sort: str,
+    cursor: list | None,
+    limit: int,
+    campaign: int | None = None,
+    grouped: bool = False,
+) -> tuple[list[QueueItem], list | None]:
     """One keyset page of comments in a status, and the cursor of the next page.
 
     Unscored comments (no spam_score) come after all scored ones in either
     direction, oldest first; each segment is walked by its own key, (sort value, id)
     then id, which is index-friendly for every sort but `uncertain` (computed).
+    campaign: only that campaign's comments; grouped: only the oldest of each campaign.
     """
     descending = sort.startswith("-")
     value = _SORT_KEYS[sort.lstrip("-")](moderator)
     keyed = _to_review(moderator, sa.select(Comment.id, value.label("sort_value")), status)
+    keyed = _grouping(keyed, campaign, grouped)
     # (filter, keyset columns, descending) of each segment, walked in turn.
     segments = [(value.is_not(None), (value, Comment.id), descending)]
     if getattr(value, "nullable", True):  # only created_at is never null; a distance may be
@@ -337,10 +367,14 @@ def queue_page(
         rows += _rows_of(query.limit(limit + 1 - len(rows)), desc)
         if len(rows) > limit:
             break
+    # Counted once per campaign on the page, not once per row: a large campaign's rows
+    # would each count all of it.
+    sizes = campaigns.sizes((row.campaign_id for row in rows[:limit]), status)
+    items = [QueueItem(row, sizes.get(row.campaign_id)) for row in rows[:limit]]
     if len(rows) <= limit:
-        return rows, None
+        return items, None
     last_row = rows[limit - 1]
-    return rows[:limit], [last_row.sort_value, last_row.id]
+    return items, [last_row.sort_value, last_row.id]
 
 
 def _rows_of(page: sa.Select, descending: bool) -> list[sa.Row]:
@@ -505,14 +539,17 @@ def search(
     score_min: float | None = None,
     score_max: float | None = None,
     text: str | None = None,
+    campaign: int | None = None,
+    grouped: bool = False,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Comment], bool]:
     """One page of the comments in a status, filtered and sorted, and whether more follow.
 
-    Unscored comments sort last either way; text matches content, name, email or website.
+    Unscored comments sort last either way; text matches content, name, email or website;
+    campaign and grouped as for queue_page.
     """
-    query = _to_review(moderator, sa.select(Comment), status)
+    query = _grouping(_to_review(moderator, sa.select(Comment), status), campaign, grouped)
     if site_id is not None:
         query = query.where(Comment.site_id == site_id)
     if post_id is not None:

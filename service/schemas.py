@@ -240,6 +240,18 @@ class QueueQuery(Strict):
     )
     cursor = Cursor(load_default=None)
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 100))
+    campaign = Id(
+        strict=False,
+        load_default=None,
+        metadata={"description": "Only the comments of this campaign (an item's `campaign_id`)."},
+    )
+    grouped = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "One item per campaign: its oldest comment in this status, with "
+            "`campaign_size`; comments in no campaign as they are."
+        },
+    )
 
     @ma.post_load
     def _cursor_fits_sort(self, data, **kwargs):
@@ -278,6 +290,18 @@ class ModeratorComment(ma.Schema):
     created_at = ma.fields.DateTime()
     version = ma.fields.Integer(
         metadata={"description": "Send it back with an action to act only on this state."}
+    )
+    campaign_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The campaign of near-duplicates it belongs to (the same pitch in "
+            "other words, names, links and addresses); null when it is like no other comment. "
+            "`GET /api/v1/queue?campaign=ID` lists the campaign."
+        },
+    )
+    campaign_size = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "How many comments of its campaign are in its status."},
     )
 
 

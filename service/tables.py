@@ -1,5 +1,5 @@
-"""The database tables: sites, moderators, comments, their moderation, models and retrains,
-the webhook deliveries waiting to be sent, and moderators' digests."""
+"""The database tables: sites, moderators, comments, their moderation and campaigns, models and
+retrains, the webhook deliveries waiting to be sent, and moderators' digests."""
 
 import enum
 from datetime import UTC, datetime
@@ -157,6 +157,9 @@ class Comment(Base):
         sa.Index(None, "fingerprint", unique=True),
         # An imported comment is stored once per source however often its history is imported.
         sa.Index(None, "site_id", "import_source", "import_id", unique=True),
+        # A campaign's comments in a status (service.campaigns): its size, its oldest, and
+        # its pages by score as the queue's own, unscored ones (score null) included.
+        sa.Index(None, "campaign_id", "status", "spam_score", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,6 +189,9 @@ class Comment(Base):
     # there; both null on a comment submitted here.
     import_source: Mapped[str | None] = mapped_column(sa.String(200))
     import_id: Mapped[str | None] = mapped_column(sa.String(100))
+    # The campaign of near-duplicates it belongs to (service.campaigns): the id of the campaign's
+    # first comment, shared by every member; null while it is like no other comment.
+    campaign_id: Mapped[int | None]
     # Optimistic lock: an UPDATE that finds another version fails, so two
     # moderators can never both act on the same state of a comment.
     version: Mapped[int] = mapped_column(default=1)
@@ -249,6 +255,24 @@ class SiteSettingChange(Base):
     changes: Mapped[dict] = mapped_column(sa.JSON)
 
     moderator: Mapped[Moderator | None] = orm.relationship(lazy="joined")
+
+
+class CampaignBucket(Base):
+    """One LSH band of a comment's MinHash signature: comments sharing one may be near-duplicates.
+
+    service.campaigns writes a comment's bands when it is submitted and reads them to find the
+    comments like the next one; a comment erased takes its bands with it.
+    """
+
+    __tablename__ = "campaign_buckets"
+    # SQLite: the primary key is the table (no rowid beside it), as a lookup reads it.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    # A 64-bit digest of (scheme, site, band number, the band's hash values): campaigns.keys.
+    band_hash: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class VersionStatus(enum.StrEnum):

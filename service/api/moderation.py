@@ -3,7 +3,7 @@
 from flask import g
 from flask_smorest import abort
 
-from .. import comments, overturns, registry, scoring, sites
+from .. import campaigns, comments, overturns, registry, scoring, sites
 from ..bearer import moderator_required
 from ..db import db
 from ..schemas import (
@@ -106,6 +106,9 @@ def _threshold(moderator: Moderator) -> float | None:
 
 
 def _detail(comment):
-    """Attach the author's record, which CommentDetail shows beside the comment."""
+    """Attach the author's record and its campaign's size, which CommentDetail shows."""
     comment.author = comments.author_record(comment)
+    comment.campaign_size = campaigns.sizes([comment.campaign_id], comment.status).get(
+        comment.campaign_id
+    )
     return comment

@@ -62,10 +62,14 @@ class ListQuery(Strict):
     q = Text(load_default=None, strip=True, validate=ma.validate.Length(max=200))
     sort = ma.fields.String(load_default="-spam_score", validate=ma.validate.OneOf(SORTS))
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 10_000))
+    campaign = Id(strict=False, load_default=None)
 
 
 class ActionForm(Strict):
-    """One decision on one or more comments; a version only makes sense for one."""
+    """One decision on one or more comments, each at the version the moderator saw, if given.
+
+    version: of the one comment; versions: one per id, in order (a campaign's comments).
+    """
 
     action = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTIONS))
     ids = ma.fields.List(
@@ -74,7 +78,14 @@ class ActionForm(Strict):
         validate=ma.validate.Length(1, 100, error="Select at least one comment (at most 100)."),
     )
     version = Id(strict=False, load_default=None)
+    versions = ma.fields.List(Id(strict=False), load_default=None)
     next = ma.fields.String(load_default=None)
+
+    @ma.validates_schema
+    def _a_version_per_id(self, data, **kwargs):
+        versions = data.get("versions")
+        if versions is not None and len(versions) != len(data.get("ids", ())):
+            raise ma.ValidationError("Send one version per comment.", "versions")
 
 
 class UndoForm(Strict):

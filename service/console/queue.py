@@ -1,9 +1,12 @@
 """The comment lists (queue, spam, rejected, published) and the decisions taken on them."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import flash, g, jsonify, redirect, render_template, request, session
+from markupsafe import Markup, escape
 
-from .. import access, clock, comments, sites
+from .. import access, campaigns, clock, comments, sites
 from ..db import db
 from ..tables import Comment, ModerationAction, Moderator, Site, Status
 from .blueprint import bp
@@ -11,6 +14,9 @@ from .forms import ACTIONS, ActionForm, ListQuery, UndoForm, load_form
 from .login import login_required, safe_next
 
 PAGE_SIZE = 50
+# The comments of a campaign one decision takes, the oldest first: as many as any decision on
+# a selection (ActionForm), so one request stays short; the rest stay grouped for the next.
+CAMPAIGN_TAKEN = 100
 
 # The decisions offered on a comment in each status, as (action, label, key): the lists
 # and the comment page offer the same ones.
@@ -48,14 +54,22 @@ def queue():
         "score_max": query["score_max"],
         "text": query["q"],
     }
+    # The queue shows each campaign as one row; a list narrowed by post, score, text or
+    # campaign shows each comment, as the narrowing may take some of a campaign and not others.
+    narrowing = ("post_id", "score_min", "score_max", "text")
+    narrowed = query["campaign"] is not None or any(filters[n] is not None for n in narrowing)
+    grouped = query["status"] == Status.PENDING and not narrowed
     rows, more = comments.search(
         g.console_user,
         query["status"],
         query["sort"],
         **filters,
+        campaign=query["campaign"],
+        grouped=grouped,
         offset=(query["page"] - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
+    sizes = campaigns.sizes((row.campaign_id for row in rows), query["status"])
     page = render_template(
         "console/list.html",
         rows=rows,
@@ -69,8 +83,62 @@ def queue():
         confirm=CONFIRMS.get(query["status"]),
         undecided={row.id for row in rows if not comments.decided(row)},
         latest={row.id: in_words(row.actions[-1]) for row in rows if row.actions},
+        sizes=sizes,
+        groups=_groups(g.console_user, rows, sizes, query["status"]) if grouped else {},
     )
     return page, 422 if errors else 200
+
+
+@dataclass(frozen=True)
+class Group:
+    """A campaign shown as one row: its first comment's text, the words it shares marked."""
+
+    size: int
+    members: list[Comment]  # the oldest CAMPAIGN_TAKEN, which one decision takes
+    shared: Markup
+    authors: int
+    posts: int
+    scores: tuple[float, float] | None  # the least and the greatest; None if none is scored
+
+
+def _groups(
+    moderator: Moderator, rows: list[Comment], sizes: dict[int, int], status: Status
+) -> dict[int, Group]:
+    """Each row that stands for a campaign of two or more comments, by the row's id."""
+    groups = {}
+    for row in rows:
+        size = sizes.get(row.campaign_id, 0)
+        if size < 2:
+            continue
+        members = campaigns.members(moderator, row.campaign_id, status, CAMPAIGN_TAKEN)
+        others = [member.content for member in members if member.id != row.id]
+        scores = [m.spam_score for m in members if m.spam_score is not None]
+        groups[row.id] = Group(
+            size=size,
+            members=members,
+            shared=_marked(row.content, campaigns.shared_spans(row.content, others)),
+            authors=len({member.author_email for member in members}),
+            posts=len({member.post_id for member in members}),
+            scores=(min(scores), max(scores)) if scores else None,
+        )
+    return groups
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> Markup:
+    """Escape text and mark the spans, a run of them separated only by spaces or
+    punctuation as one, so a shared phrase reads as one highlight."""
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and not any(c.isalnum() for c in text[merged[-1][1] : start]):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    parts, done = [], 0
+    for start, end in merged:
+        parts += [escape(text[done:start]), Markup("<mark>"), escape(text[start:end])]
+        parts.append(Markup("</mark>"))
+        done = end
+    return Markup("").join([*parts, escape(text[done:])])
 
 
 def _visible_sites(moderator: Moderator) -> list[Site]:
@@ -87,10 +155,13 @@ def act():
     if errors:
         return _reply([], _first(errors), request.form.get("next"), 422)
     user, ids, action = g.console_user, data["ids"], data["action"]
-    version = data["version"] if len(ids) == 1 else None
+    one = data["version"] if len(ids) == 1 else None
+    # Each comment at the version the moderator saw, so one changed meanwhile is refused alone.
+    versions = dict(zip(ids, data["versions"] or [one] * len(ids), strict=True))
     latest: dict[int, ModerationAction] = {}
 
     def decide(comment_id: int) -> Comment:
+        version = versions[comment_id]
         if action == "unpublish":
             comment = comments.unpublish(user, comment_id, version)
         else:
@@ -98,7 +169,7 @@ def act():
         latest[comment_id] = comment.actions[-1]
         return comment
 
-    results = comments.act_on_each(ids, decide)
+    results = comments.act_on_each(list(versions), decide)
     for result in results:
         if result["code"] == 200:  # the page shows it in place when it stays in the list
             result["decision"] = in_words(latest[result["id"]])

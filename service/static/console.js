@@ -15,7 +15,11 @@
   let hideTimer = null;
 
   const rows = () => [...document.querySelectorAll(".comment")];
+  // A campaign's row has no checkbox: it is decided through its own buttons, all of it at once.
   const checkbox = (row) => row.querySelector('.pick input[type="checkbox"]');
+  const selectable = () => rows().filter(checkbox);
+  // The comments a row stands for: its own, or those of the campaign it shows.
+  const idsOf = (row) => (row.dataset.members || row.dataset.id).split(" ");
 
   function focusRow(row) {
     current?.classList.remove("current");
@@ -34,7 +38,7 @@
   }
 
   function updateSelection() {
-    const all = rows();
+    const all = selectable();
     const picked = all.filter((row) => checkbox(row).checked);
     all.forEach((row) => row.classList.toggle("selected", checkbox(row).checked));
     if (selectedCount) selectedCount.textContent = picked.length ? `${picked.length} selected` : "";
@@ -74,7 +78,7 @@
       if (!row) continue;
       row.querySelector(".decision").textContent = result.decision;
       row.querySelectorAll("button[data-confirms]").forEach((button) => button.remove());
-      checkbox(row).checked = false;
+      if (checkbox(row)) checkbox(row).checked = false;
     }
     updateSelection();
   }
@@ -82,7 +86,7 @@
   function removeRows(done) {
     const all = rows();
     const index = all.indexOf(current);
-    const keep = (row) => !done.has(row.dataset.id);
+    const keep = (row) => !idsOf(row).some((id) => done.has(id));
     const next = all.slice(index + 1).find(keep) || all.slice(0, Math.max(index, 0)).reverse().find(keep);
     all.filter((row) => !keep(row)).forEach((row) => row.remove());
     if (!current?.isConnected) focusRow(next);
@@ -95,7 +99,7 @@
     const body = new FormData(form, submitter);
     const ids = body.getAll("ids");
     if (ids.length === 0) return showToast("Select at least one comment first (x).", []);
-    const affected = rows().filter((row) => ids.includes(row.dataset.id));
+    const affected = rows().filter((row) => idsOf(row).some((id) => ids.includes(id)));
     affected.forEach((row) => row.classList.add("leaving"));
     // Move on at once, so the next key press acts on the next comment, not this one again.
     if (affected.includes(current)) {
@@ -134,7 +138,7 @@
     const key = event.key;
     if (key === "j") move(1);
     else if (key === "k") move(-1);
-    else if (key === "x" && current) {
+    else if (key === "x" && current && checkbox(current)) {
       checkbox(current).checked = !checkbox(current).checked;
       updateSelection();
     } else if (key === "o" && current) window.location.assign(current.querySelector(".story-link").href);
@@ -169,7 +173,7 @@
   if (selectAll) {
     selectAll.closest("label").hidden = false;
     selectAll.addEventListener("change", () => {
-      rows().forEach((row) => (checkbox(row).checked = selectAll.checked));
+      selectable().forEach((row) => (checkbox(row).checked = selectAll.checked));
       updateSelection();
     });
   }
