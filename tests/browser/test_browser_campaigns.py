@@ -30,7 +30,7 @@ def posted(servers) -> dict[str, list[int]]:
     with servers.app.app_context():
         site = db.session.get(Site, servers.site_id)
         # Every comment waits for a moderator, whatever the model thinks of the pitch.
-        sites.save(site, sites.changed(site, {"spam_threshold": 1.0}))
+        sites.save(site, sites.changed(site, {"spam_threshold": 1.0}), None, "test setup")
         db.session.commit()
         ids = {"campaign": [], "readers": []}
         for n, (kind, record) in enumerate(
