@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ from .db import db
 from .errors import Conflict, Invalid, NotFound
 from .settings import Settings
 from .tables import Comment, ModerationAction, Moderator, Site, Status
+
+log = logging.getLogger(__name__)
 
 
 # A plain INSERT (the ORM's unit of work cost a submission more than scoring it) that
@@ -87,11 +90,25 @@ def submit(
         if stored is None:
             db.session.rollback()
             raise Conflict("duplicate comment: this author already posted this on this post")
-        campaigns.store(placement, stored.id)
+        _group(placement, stored.id)
         comment = Comment(**row, **stored._asdict())  # as stored; not attached to the session
         webhooks.comment_changed(comment, None, settings)
         db.session.commit()
     return comment
+
+
+def _group(placement: campaigns.Placement, comment_id: int) -> None:
+    """Store a new comment's campaign; a grouping that fails must not cost the comment.
+
+    Two comments joining the same campaign at once update the same rows, and PostgreSQL may
+    end one of them as a deadlock: that one is stored without renaming the others (the next
+    comment like them merges the campaigns).
+    """
+    try:
+        with db.session.begin_nested():
+            campaigns.store(placement, comment_id)
+    except sa.exc.OperationalError as error:
+        log.warning("comment %s stored without updating its campaign: %s", comment_id, error)
 
 
 def route_only(site: Site, data: dict, checks: tuple[rules.Check, ...]) -> Comment:
