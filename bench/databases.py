@@ -8,7 +8,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.server import OUT
+from bench.server import OUT, ROOT
+from model.artifact import signing_key
+from service import create_app, migrate
+from service.db import create_engine
 
 # Override with BENCH_POSTGRES_URL; the database named here is dropped and recreated.
 POSTGRES = os.environ.get(
@@ -51,3 +54,12 @@ def drop_postgres(url: str) -> None:
         name = connection.dialect.identifier_preparer.quote(target.database)
         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.dispose()
+
+
+def migrated_app(url: str, **config):
+    """An app on url's database, migrated to the current schema, signing as the instance does."""
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    key = signing_key(ROOT / "instance" / "secret_key")
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": key, **config})

@@ -19,10 +19,8 @@ import time
 import sqlalchemy as sa
 
 from bench import databases
-from bench.server import ROOT
-from model.artifact import signing_key
-from service import create_app, dryrun, migrate, settings, sites
-from service.db import create_engine, db
+from service import dryrun, settings, sites
+from service.db import db
 from service.tables import Site
 
 PASSWORD = "bench password, long enough"
@@ -63,12 +61,7 @@ SEED = {
 
 def seeded_app(url: str, count: int):
     """Migrate, add the site and an admin with a console password, seed; return the app."""
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": signing_key(ROOT / "instance" / "secret_key")}
-    )
+    app = databases.migrated_app(url)
     runner = app.test_cli_runner()
     runner.invoke(args=["sites", "create", "news"])
     typed = f"{PASSWORD}\n{PASSWORD}\n"

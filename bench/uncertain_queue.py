@@ -19,10 +19,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from bench import databases
-from bench.server import ROOT
-from model.artifact import signing_key
-from service import create_app, migrate, settings, sites
-from service.db import create_engine, db
+from service import settings, sites
+from service.db import db
 from service.tables import Site
 
 THRESHOLDS = {"news": 0.5, "gazette": 0.75, "herald": 0.3, "daily": 0.9}
@@ -39,7 +37,7 @@ _ROWS = (
 _VALUES = (
     "1 + i % 4, 'post-' || (i % 5000), 'Reader ' || i, 'reader' || i || '@example.org', "
     "'Comment ' || i || ' on the council vote.', "
-    "CASE i % 4 WHEN 0 THEN 'pending' WHEN 1 THEN 'approved' WHEN 2 THEN 'spam' "
+    "CASE (i / 4) % 4 WHEN 0 THEN 'pending' WHEN 1 THEN 'approved' WHEN 2 THEN 'spam' "
     "ELSE 'rejected' END, "
     "CASE WHEN i % 50 = 0 THEN NULL ELSE ((i * 7919) % 1000003) / 1000003.0 END, '[]'"
 )
@@ -55,12 +53,7 @@ SEED = {
 
 def seeded_app(url: str, count: int):
     """Migrate, add the sites with their thresholds and a moderator, seed; return (app, token)."""
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": signing_key(ROOT / "instance" / "secret_key")}
-    )
+    app = databases.migrated_app(url)
     runner = app.test_cli_runner()
     for name in THRESHOLDS:
         runner.invoke(args=["sites", "create", name])

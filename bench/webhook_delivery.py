@@ -15,8 +15,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bench import databases
-from service import create_app, migrate, settings, sites, webhooks
-from service.db import create_engine, db
+from service import settings, sites, webhooks
+from service.db import db
 from service.tables import WebhookDelivery
 
 
@@ -39,10 +39,7 @@ def measure(backend: str, count: int) -> None:
         print("postgresql: unreachable, skipped")
         return
     url = url or databases.fresh_sqlite("webhooks")
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    app = create_app({"DATABASE_URL": url, "LOG_JSON": False})
+    app = databases.migrated_app(url, LOG_JSON=False)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Accept)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     runner = app.test_cli_runner()

@@ -37,6 +37,11 @@ def _insert(dialect) -> sa.Insert:
 _INSERT = {"postgresql": _insert(postgresql), "sqlite": _insert(sqlite)}
 
 
+def insert_once(row: dict) -> sa.Row | None:
+    """Insert a comment's row unless its fingerprint is taken; its id and version, or None."""
+    return db.session.execute(_INSERT[db.engine.dialect.name], row).one_or_none()
+
+
 def _routed(
     site: Site, settings: Settings, data: dict, when: datetime, checks: tuple[rules.Check, ...]
 ) -> tuple[scoring.Score, Status, list[str]]:
@@ -86,7 +91,7 @@ def submit(
             ),
             "campaign_id": placement.campaign_id,
         }
-        stored = db.session.execute(_INSERT[db.engine.dialect.name], row).one_or_none()
+        stored = insert_once(row)
         if stored is None:
             db.session.rollback()
             raise Conflict("duplicate comment: this author already posted this on this post")

@@ -1,4 +1,4 @@
-"""`flask worker`: run the background jobs (retraining when due) beside the web server."""
+"""`flask worker`: run the background jobs (digests, retraining, webhooks) beside the web server."""
 
 import logging
 
@@ -21,7 +21,7 @@ SETTINGS = {
 @click.option("--once", is_flag=True, help="Run the jobs that are due once, then exit (cron).")
 @with_appcontext
 def command(once):
-    """Run background jobs until SIGTERM or SIGINT: retrain when enough labels are new."""
+    """Run the background jobs until SIGTERM or SIGINT: digests, retraining when due, webhooks."""
     config = current_app.config
     wrong = [
         f"{key} must be at least {least:g}"

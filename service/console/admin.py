@@ -9,17 +9,11 @@ from flask import abort, g, render_template, request
 from .. import access, credentials
 from ..clock import now
 from ..db import db
-from ..sites import settings_of, thresholds
+from ..sites import settings_of, thresholds, visible_to
 from ..tables import Site
 from .blueprint import bp
 from .forms import NewSiteForm, load_form
 from .login import admin_required
-
-
-def _sites() -> list[Site]:
-    """The sites the logged-in admin may see, by name."""
-    query = access.visible(g.console_user, sa.select(Site), Site.id)
-    return list(db.session.scalars(query.order_by(Site.name)))
 
 
 def _taken(model, column, value) -> bool:
@@ -50,7 +44,7 @@ def sites():
 
 def _sites_page(status: int, errors: dict, new_key: str | None = None):
     """Render the sites page: the sites, their thresholds, the add form, maybe a new key."""
-    sites = _sites()
+    sites = visible_to(g.console_user)
     page = render_template(
         "console/sites.html",
         sites=sites,

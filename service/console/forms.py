@@ -32,8 +32,9 @@ def load_form(schema: ma.Schema, form: MultiDict) -> tuple[dict, dict[str, list[
 class LoginEmail(Email):
     """A moderator's login address, as the form and `flask moderators` both read it.
 
-    It is an identifier, never mailed: special-use domains a newsroom may run
-    internally (newsroom.test, a dotless intranet name) are accepted. Readers'
+    It is an identifier first (digests are mailed to it only when a moderator asks for
+    them): special-use domains a newsroom may run internally (newsroom.test, a dotless
+    intranet name) are accepted. Readers'
     emails (schemas.Email) stay strict.
     """
 

@@ -2,13 +2,11 @@
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import flash, g, jsonify, redirect, render_template, request, session
 from markupsafe import Markup, escape
 
-from .. import access, campaigns, clock, comments, sites
-from ..db import db
-from ..tables import Comment, ModerationAction, Moderator, Site, Status
+from .. import campaigns, clock, comments, sites
+from ..tables import Comment, ModerationAction, Moderator, Status
 from .blueprint import bp
 from .forms import ACTIONS, ActionForm, ListQuery, UndoForm, load_form
 from .login import login_required, safe_next
@@ -77,7 +75,7 @@ def queue():
         query=query,
         errors=errors,
         records=comments.author_records(rows),
-        sites=_visible_sites(g.console_user),
+        sites=sites.visible_to(g.console_user),
         thresholds=sites.thresholds_of(g.console_user, {row.site_id for row in rows}),
         buttons=BUTTONS[query["status"]],
         confirm=CONFIRMS.get(query["status"]),
@@ -139,12 +137,6 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> Markup:
         parts.append(Markup("</mark>"))
         done = end
     return Markup("").join([*parts, escape(text[done:])])
-
-
-def _visible_sites(moderator: Moderator) -> list[Site]:
-    """The sites a moderator may filter by."""
-    query = access.visible(moderator, sa.select(Site), Site.id)
-    return list(db.session.scalars(query.order_by(Site.name)))
 
 
 @bp.route("/act", methods=["POST"])

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from model.corpora import RECORD_FIELDS
 
-from .. import admission, scoring
+from .. import admission, comments, scoring
 from ..db import db
 from ..schemas import CommentIn
 from ..tables import Comment, ModerationAction, Site, Status
@@ -185,7 +185,6 @@ def _insert(site: Site, source: str, record: Imported, parent_id: int | None) ->
     fingerprint = admission.fingerprint(
         site.id, record.post_id, record.author_email, record.content
     )
-    taken = sa.select(Comment.id).where(Comment.fingerprint == fingerprint)
     row = {
         **data,
         "site_id": site.id,
@@ -195,8 +194,9 @@ def _insert(site: Site, source: str, record: Imported, parent_id: int | None) ->
         "model_version": score.model_version,
         "reasons": [f"imported: {record.status} in {source}"],
         "created_at": record.created_at,
-        "fingerprint": None if db.session.scalar(taken) is not None else fingerprint,
+        "fingerprint": fingerprint,
         "import_source": source,
         "import_id": record.source_id,
     }
-    return db.session.scalar(sa.insert(Comment).values(row).returning(Comment.id))
+    stored = comments.insert_once(row) or comments.insert_once({**row, "fingerprint": None})
+    return stored.id
