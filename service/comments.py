@@ -300,9 +300,9 @@ def _uncertainty(moderator: Moderator) -> sa.ColumnElement:
     most. Computed from the thresholds of the moderator's sites (sites.thresholds_of)
     on every row a query reads: no index orders by it, so each page reads every comment of
     the status, though only from the index on (status, site_id, spam_score, id). For
-    100,000 pending comments among 400,000, a page took 32-50 ms on SQLite and 40 ms on
-    PostgreSQL, against 2-3 ms by score (`python -m bench.uncertain_queue`, p50 on a
-    shared 2-core machine; 250 and 75 ms before that index).
+    100,000 pending comments on four sites among 400,000, a page took 26-28 ms on SQLite
+    and 24-25 ms on PostgreSQL, against 5-6 ms by score (`python -m bench.uncertain_queue`,
+    p50 on a 2-core machine).
     """
     threshold = sites.spam_threshold_sql(sites.thresholds_of(moderator), Comment.site_id)
     return sa.func.abs(Comment.spam_score - threshold, type_=sa.Float)
