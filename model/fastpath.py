@@ -9,7 +9,6 @@ object is built per call. Equality with ``predict_proba`` is tested to 1e-9.
 
 import math
 import operator
-import re
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
@@ -29,10 +28,7 @@ from model.features import (
     record_row,
     signals,
 )
-
-# Words seen by the char n-gram cache before it is emptied and refilled (bounds its memory,
-# about 20 MB at most; comment vocabularies repeat, so the hit rate stays high).
-WORD_CACHE_SIZE = 100_000
+from model.tfidf import Terms
 
 
 @lru_cache(maxsize=4096)
@@ -41,90 +37,19 @@ def _sublinear(count: int) -> float:
     return 1.0 + math.log(count)
 
 
-def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
-    """Return sklearn's char_wb n-grams of a lower-cased text (same multiset, fewer steps)."""
-    grams = []
-    for word in text.split():
-        grams += _word_ngrams(word, low, high)
-    return grams
-
-
-def _word_ngrams(word: str, low: int, high: int) -> list[str]:
-    """Return sklearn's char_wb n-grams of one word (padded with a space on each side)."""
-    word = f" {word} "
-    size = len(word)
-    # sklearn emits a padded word no longer than n once, as itself, and stops there.
-    return [
-        word[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)
-    ] or [word]
-
-
-def _plain(vectorizer: TfidfVectorizer) -> bool:
-    """Tell whether a vectorizer uses sklearn's default preprocessing (lower case only)."""
-    return (
-        vectorizer.lowercase
-        and vectorizer.strip_accents is None
-        and vectorizer.preprocessor is None
-        and vectorizer.tokenizer is None
-        and vectorizer.stop_words is None
-        and not callable(vectorizer.analyzer)
-    )
-
-
 class _Tfidf:
     """Apply a fitted TfidfVectorizer and a linear slice to one text."""
 
     def __init__(self, vectorizer: TfidfVectorizer, coef: np.ndarray):
-        if vectorizer.norm != "l2" or not vectorizer.use_idf:
-            raise TypeError("the fast path supports l2-normalised TF-IDF only")
-        idf = np.asarray(vectorizer.idf_, dtype=float)
-        self.ids = vectorizer.vocabulary_
-        self.weight = (idf * np.asarray(coef, dtype=float)).tolist()
-        self.idf = idf.tolist()
+        self.terms = Terms(vectorizer)
+        self.weight = (self.terms.idf * np.asarray(coef, dtype=float)).tolist()
+        self.idf = self.terms.idf.tolist()
         self.sublinear = vectorizer.sublinear_tf
         self.binary = vectorizer.binary
-        self.low, self.high = vectorizer.ngram_range
-        self.cache: dict[str, tuple[int, ...]] = {}
-        if vectorizer.analyzer == "char_wb" and _plain(vectorizer):
-            self.ids_of = self._char_wb_ids
-        elif vectorizer.analyzer == "word" and _plain(vectorizer):
-            self.token = re.compile(vectorizer.token_pattern)
-            self.ids_of = self._word_ids
-        else:
-            analyze = vectorizer.build_analyzer()
-            ids = self.ids
-            self.ids_of = lambda text: [ids[t] for t in analyze(text) if t in ids]
-
-    def _char_wb_ids(self, text: str) -> list[int]:
-        """Return the vocabulary ids of a text's char_wb n-grams, one per occurrence."""
-        cache, found = self.cache, []
-        for word in text.lower().split():
-            ids = cache.get(word)
-            if ids is None:
-                vocabulary = self.ids
-                grams = _word_ngrams(word, self.low, self.high)
-                ids = tuple(vocabulary[g] for g in grams if g in vocabulary)
-                if len(cache) >= WORD_CACHE_SIZE:
-                    cache.clear()
-                cache[word] = ids
-            found += ids
-        return found
-
-    def _word_ids(self, text: str) -> list[int]:
-        """Return the vocabulary ids of a text's word n-grams, one per occurrence."""
-        tokens = self.token.findall(text.lower())
-        vocabulary, found = self.ids, []
-        for n in range(self.low, self.high + 1):
-            if n == 1:
-                grams = tokens
-            else:
-                grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-            found += [vocabulary[g] for g in grams if g in vocabulary]
-        return found
 
     def __call__(self, row: list[str], column) -> float:
         """Return this block's contribution to the decision value."""
-        found = self.ids_of(row[column])
+        found = self.terms.ids_of(row[column])
         if not found:
             return 0.0
         counts = Counter(found)

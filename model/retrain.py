@@ -4,19 +4,23 @@ The challenger is judged against the serving champion on the newest site labels:
 trained on the corpora plus the older labels and both score the newest slice, so the
 comparison asks "does it predict what moderators decide next?" rather than re-scoring rows
 it has seen. A promoted challenger is then refitted on every label (see docs/model.md).
-The labels come in as plain records (the service reads them); nothing here reads a database.
+The labels come in as plain records through `Labels` (the service reads them from its
+database, a window at a time); nothing here reads a database, and nothing here holds every
+label at once: fits are model/chunked.py's, the judging slice is scored a chunk at a time.
 """
 
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from model import artifact, corpora, validation
+from model import artifact, chunked, corpora
 from model.artifact import Classifier
 from model.metrics import choose_threshold, metrics
 from model.pipeline import MODEL_DESCRIPTION, serving_pipeline
@@ -39,13 +43,35 @@ class Options:
     # The newest site labels one fit learns from; None: every label.
     max_labels: int | None = None
 
-    def learnt(self, labels: Sequence[dict]) -> Sequence[dict]:
-        """The labels a fit learns from: the newest max_labels, or all of them."""
-        return labels if self.max_labels is None else labels[-self.max_labels :]
+    def learnt(self, window: range) -> range:
+        """The labels of a window a fit learns from: its newest max_labels, or all of them."""
+        return window if self.max_labels is None else window[-self.max_labels :]
 
-    def wanted(self) -> int | None:
-        """How many of the newest labels a retrain reads; None: all."""
-        return None if self.max_labels is None else self.max_labels + self.max_tested
+
+class Labels(Protocol):
+    """Moderators' labels, oldest decision first, read a window at a time.
+
+    Each is a record with a "label" (spam or ham); reading the same window twice gives the same
+    labels. A list fits (`Listed`); the service reads its database (service/labels.py).
+    """
+
+    def __len__(self) -> int: ...
+
+    def read(self, window: range) -> Iterator[dict]: ...
+
+
+class Listed:
+    """Labels held in a list."""
+
+    def __init__(self, labels: Sequence[dict]):
+        self.labels = labels
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def read(self, window: range) -> Iterator[dict]:
+        """Yield the labels at the window's positions."""
+        return iter(self.labels[window.start : window.stop])
 
 
 @dataclass
@@ -92,32 +118,50 @@ def site_weight(labels: int, corpus_rows: int, weight_max: float) -> float:
     return float(min(weight_max, max(1.0, corpus_rows / labels)))
 
 
-def time_split(labels: Sequence[dict], options: Options) -> tuple[Sequence, Sequence]:
-    """Split labels in decision order: older for training, the newest fraction for testing."""
-    wanted = max(1, math.ceil(len(labels) * options.holdout)) if len(labels) >= 2 else 0
+def time_split(count: int, options: Options) -> tuple[range, range]:
+    """Split count labels in decision order: older for training, the newest for testing."""
+    wanted = max(1, math.ceil(count * options.holdout)) if count >= 2 else 0
     tested = min(wanted, options.max_tested)
-    return labels[: len(labels) - tested], labels[len(labels) - tested :]
+    return range(count - tested), range(count - tested, count)
 
 
-def dataset(corpus: corpora.Dataset, labels: Sequence[dict], weight: float) -> corpora.Dataset:
-    """Return the corpora plus weighted site labels, as one training set."""
-    combined = corpora.Dataset()
-    combined.extend(corpus)
-    combined.extend(corpora.labelled(({**item, "weight": weight} for item in labels), SITE_GROUP))
-    return combined
+def label_of(item: dict, where: str) -> int:
+    """Return 1 for a spam label and 0 for a ham one, or raise CorpusError."""
+    return corpora.parse_label(item.get("label", ""), where)
 
 
-def fit(corpus: corpora.Dataset, labels: Sequence[dict], options: Options, log: Log):
-    """Fit the serving recipe on the corpora plus the site labels the options allow."""
-    labels = options.learnt(labels)
-    weight = site_weight(len(labels), len(corpus.labels), options.weight_max)
-    training = dataset(corpus, labels, weight)
+def rows(labels: Labels, window: range, weight: float) -> Iterator[chunked.Row]:
+    """The site labels of a window as training rows, each at the site weight."""
+    for position, item in zip(window, labels.read(window), strict=True):
+        label = label_of(item, f"{SITE_GROUP} record {position}")
+        yield chunked.Row(corpora.as_record(item), label, weight)
+
+
+def corpus_rows(corpus: corpora.Dataset) -> Iterator[chunked.Row]:
+    """The corpora as training rows, each at its own weight."""
+    for record, label, weight in zip(corpus.records, corpus.labels, corpus.weights, strict=True):
+        yield chunked.Row(record, label, weight)
+
+
+def fit(
+    corpus: corpora.Dataset,
+    labels: Labels,
+    window: range,
+    options: Options,
+    log: Log,
+    fitting: chunked.Fit,
+):
+    """Fit the serving recipe on the corpora plus the window's site labels the options allow."""
+    window = options.learnt(window)
+    weight = site_weight(len(window), len(corpus.labels), options.weight_max)
     started = time.perf_counter()
     log(
-        f"fitting on {len(training.labels)} rows: {len(corpus.labels)} corpus rows and "
-        f"{len(labels)} site labels at weight {weight:.2f}"
+        f"fitting on {len(corpus.labels) + len(window)} rows: {len(corpus.labels)} corpus rows "
+        f"and {len(window)} site labels at weight {weight:.2f}"
     )
-    pipeline = validation.fit(serving_pipeline, training)
+    pipeline = fitting.fit(
+        serving_pipeline, lambda: chain(corpus_rows(corpus), rows(labels, window, weight)), log
+    )
     log(f"fitted in {time.perf_counter() - started:.1f}s")
     return pipeline
 
@@ -151,50 +195,77 @@ def judge(
 
 def evaluate(
     corpus: corpora.Dataset,
-    labels: Sequence[dict],
+    labels: Labels,
     champion: Classifier | None,
     options: Options,
     log: Log,
+    fitting: chunked.Fit,
 ) -> tuple[Evaluation, float, object]:
     """Train a challenger on older labels and score both models on the newest labels.
 
-    Returns the verdict, the challenger's threshold and the fitted challenger.
+    The newest labels are read and scored a chunk at a time. Returns the verdict, the
+    challenger's threshold and the fitted challenger.
     """
-    older, newer = time_split(labels, options)
+    older, newer = time_split(len(labels), options)
     log(f"evaluating: training on {len(older)} older labels, testing on the newest {len(newer)}")
-    challenger = fit(corpus, older, options, log)
-    truth = np.array([item["label"] == "spam" for item in newer], dtype=int)
+    challenger = fit(corpus, labels, older, options, log, fitting)
     started = time.perf_counter()
-    new_scores = challenger.predict_proba([corpora.as_record(item) for item in newer])[:, 1]
+    truth, new_scores, old_scores = [], [], []
+    for batch in chunked.batched(labels.read(newer), chunked.CHUNK_ROWS):
+        records = [corpora.as_record(item) for item in batch]
+        truth += [item["label"] == "spam" for item in batch]
+        new_scores += challenger.predict_proba(records)[:, 1].tolist()
+        if champion is not None:
+            old_scores += champion.score_many(records)
+    truth, new_scores = np.array(truth, dtype=int), np.array(new_scores)
     if champion is None:
         # Nothing serves to inherit a threshold from: take the precision-bound one here.
         threshold, old = choose_threshold(truth, new_scores), None
     else:
-        threshold = champion.threshold
-        old = (np.asarray(champion.score_many(corpora.as_record(i) for i in newer)), threshold)
+        threshold, old = champion.threshold, (np.array(old_scores), champion.threshold)
     log(f"scored {len(newer)} held-out labels in {time.perf_counter() - started:.1f}s")
     return judge(truth, old, (new_scores, threshold), options.margin), threshold, challenger
+
+
+def refit(
+    corpus: corpora.Dataset,
+    labels: Labels,
+    options: Options,
+    log: Log,
+    fitting: chunked.Fit,
+):
+    """Fit the winner on every label the options allow.
+
+    A challenger that spilled its rows takes the newest labels into the same spill and refines
+    its classifier from where it stands (its vocabulary stays that of its sample); any other is
+    fitted afresh, vocabulary included, as model.train would.
+    """
+    before = options.learnt(time_split(len(labels), options)[0])
+    window = options.learnt(range(len(labels)))
+    weight = site_weight(len(window), len(corpus.labels), options.weight_max)
+    same_weight = weight == site_weight(len(before), len(corpus.labels), options.weight_max)
+    if fitting.spill is not None and window.start == before.start and same_weight:
+        log(f"adding the newest {window.stop - before.stop} labels to the fit")
+        return fitting.extend(rows(labels, range(before.stop, window.stop), weight), log)
+    return fit(corpus, labels, window, options, log, fitting)
 
 
 def manifest(
     pipeline_bytes: bytes,
     corpus: corpora.Dataset,
-    labels: Sequence[dict],
-    options: Options,
+    learnt: dict,
     threshold: float,
     evaluation: Evaluation,
     champion_version: str | None,
     started: float,
 ) -> dict:
-    """Describe a retrained model: the labels it learnt from, weighting, threshold, verdict."""
-    labels = options.learnt(labels)
-    weight = site_weight(len(labels), len(corpus.labels), options.weight_max)
-    site = {"name": SITE_GROUP, "format": "database", "rows": len(labels), "weight": weight}
-    site["spam"] = sum(item["label"] == "spam" for item in labels)
+    """Describe a retrained model: the labels it learnt from (learnt: rows, weight, spam),
+    the threshold and the verdict."""
+    site = {"name": SITE_GROUP, "format": "database", **learnt}
     facts = {
         "model": MODEL_DESCRIPTION,
         "data": [*corpus.sources, site],
-        "rows": len(corpus.labels) + len(labels),
+        "rows": len(corpus.labels) + learnt["rows"],
         "threshold": threshold,
         "threshold_rule": f"carried from the champion {champion_version}"
         if champion_version
@@ -213,7 +284,7 @@ def manifest(
 
 
 def retrain(
-    labels: Sequence[dict], champion: Classifier | None, options: Options, force: bool, log: Log
+    labels: Labels, champion: Classifier | None, options: Options, force: bool, log: Log
 ) -> Outcome:
     """Judge a challenger against the champion, refit it on every label if it wins (or forced).
 
@@ -221,16 +292,20 @@ def retrain(
     """
     started = time.perf_counter()
     corpus = corpora.load_all(options.corpora)
-    evaluation, threshold, pipeline = evaluate(corpus, labels, champion, options, log)
-    promoted = force or evaluation.better
-    trained_on = time_split(labels, options)[0]
-    if promoted:
-        log("refitting the winner on every label")
-        trained_on = labels
-        pipeline = fit(corpus, trained_on, options, log)
-    else:
-        log("keeping the champion; storing the challenger for the record")
-    data = artifact.dump(pipeline)
+    with chunked.Fit() as fitting:
+        evaluation, threshold, pipeline = evaluate(corpus, labels, champion, options, log, fitting)
+        promoted = force or evaluation.better
+        trained_on = options.learnt(time_split(len(labels), options)[0])
+        if promoted:
+            log("refitting the winner on every label")
+            trained_on = options.learnt(range(len(labels)))
+            pipeline = refit(corpus, labels, options, log, fitting)
+        else:
+            log("keeping the champion; storing the challenger for the record")
+        data = artifact.dump(pipeline)
+        spam = fitting.spam - sum(corpus.labels)
+    weight = site_weight(len(trained_on), len(corpus.labels), options.weight_max)
+    learnt = {"rows": len(trained_on), "weight": weight, "spam": spam}
     version = champion.version if champion else None
-    described = manifest(data, corpus, trained_on, options, threshold, evaluation, version, started)
+    described = manifest(data, corpus, learnt, threshold, evaluation, version, started)
     return Outcome(evaluation, data, described, promoted)

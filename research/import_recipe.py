@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from flask import Flask
 
-from model import corpora, retrain
+from model import chunked, corpora, retrain
 from model.artifact import Classifier, signing_key
 from model.metrics import metrics
 from service import retrain as service_retrain
@@ -114,10 +114,16 @@ def run(
 
     The same calls, in the same order, as model.retrain.retrain, minus storing the artifact.
     """
-    evaluation, threshold, challenger = retrain.evaluate(corpus, labels, current, chosen, _quiet)
-    serving = retrain.fit(corpus, labels, chosen, _quiet) if evaluation.better else None
-    tested = retrain.time_split(labels, chosen)[1]
-    return Retrained(evaluation, threshold, challenger, tested, serving)
+    listed = retrain.Listed(labels)
+    with chunked.Fit() as fitting:
+        evaluation, threshold, challenger = retrain.evaluate(
+            corpus, listed, current, chosen, _quiet, fitting
+        )
+        serving = None
+        if evaluation.better:
+            serving = retrain.refit(corpus, listed, chosen, _quiet, fitting)
+    tested = retrain.time_split(len(labels), chosen)[1]
+    return Retrained(evaluation, threshold, challenger, [labels[i] for i in tested], serving)
 
 
 def _quiet(message: str) -> None:

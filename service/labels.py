@@ -1,5 +1,6 @@
 """Training labels: each comment's latest moderator decision, oldest decision first."""
 
+from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,21 +14,29 @@ from .tables import Comment, ModerationAction, Status
 LABELS = {Status.SPAM: "spam", Status.APPROVED: "ham", Status.REJECTED: "ham"}
 
 
-def _standing() -> sa.ColumnElement[bool]:
-    """An action that still stands: neither an undo nor a decision that was undone."""
+def _standing(upto: int | None = None) -> sa.ColumnElement[bool]:
+    """An action that still stands: neither an undo nor a decision that was undone.
+
+    upto: as of that action, later actions (and undos) unseen.
+    """
     undone = sa.select(ModerationAction.undoes_id).where(ModerationAction.undoes_id.is_not(None))
-    return ModerationAction.undoes_id.is_(None) & ModerationAction.id.not_in(undone)
+    standing = ModerationAction.undoes_id.is_(None)
+    if upto is not None:
+        undone = undone.where(ModerationAction.id <= upto)
+        standing &= ModerationAction.id <= upto
+    return standing & ModerationAction.id.not_in(undone)
 
 
-def latest_decisions() -> sa.Subquery:
+def latest_decisions(upto: int | None = None) -> sa.Subquery:
     """Each decided comment's latest standing action: comment_id, to_status, decided_at.
 
     Machine routing writes no action, so a comment nobody reviewed never appears; an undone
     decision and its undo are passed over, so the decision before them (if any) counts.
+    upto: as of that action (a mark), so later decisions change nothing.
     """
     latest = (
         sa.select(sa.func.max(ModerationAction.id).label("id"))
-        .where(_standing())
+        .where(_standing(upto))
         .group_by(ModerationAction.comment_id)
         .subquery()
     )
@@ -44,12 +53,12 @@ def latest_decisions() -> sa.Subquery:
     )
 
 
-def labelled_query(newest: int | None = None) -> sa.Select:
-    """Select the record fields, label and decision time of labelled comments, newest first.
+def labelled_query(upto: int | None = None) -> sa.Select:
+    """Select the record fields, label and decision time of labelled comments, oldest first.
 
-    newest: only that many, the most recently decided.
+    upto: as of that action (a mark).
     """
-    decisions = latest_decisions()
+    decisions = latest_decisions(upto)
     return (
         sa.select(
             *(getattr(Comment, name) for name in RECORD_FIELDS),
@@ -57,31 +66,44 @@ def labelled_query(newest: int | None = None) -> sa.Select:
             decisions.c.decided_at,
         )
         .join(decisions, decisions.c.comment_id == Comment.id)
-        .order_by(decisions.c.decided_at.desc(), decisions.c.action_id.desc())
-        .limit(newest)
+        .order_by(decisions.c.decided_at, decisions.c.action_id)
     )
 
 
-def count(connection: sa.Connection) -> int:
-    """Return how many comments carry a label."""
-    return connection.scalar(sa.select(sa.func.count()).select_from(latest_decisions()))
+def count(connection: sa.Connection, upto: int | None = None) -> int:
+    """Return how many comments carry a label (as of action upto)."""
+    return connection.scalar(sa.select(sa.func.count()).select_from(latest_decisions(upto)))
 
 
-def load(connection: sa.Connection, newest: int | None = None) -> list[dict]:
-    """Return labelled comments as training records, oldest decision first.
+class Stored:
+    """The labels as of one moderation action, read from the database a window at a time.
 
-    Core rows streamed in batches, not ORM objects: a retrain reads up to every label made.
+    What model.retrain.Labels asks for: the same labels in the same order on every read, however
+    moderators decide meanwhile (later actions are unseen), and never all in memory: rows stream
+    through a server-side cursor on PostgreSQL and in batches on SQLite.
     """
-    # On the statement, not the connection: a connection option would outlive this query.
-    result = connection.execute(labelled_query(newest).execution_options(yield_per=5000))
-    records = []
-    for row in result:
-        record = {name: getattr(row, name) for name in RECORD_FIELDS}
-        record["label"] = LABELS[Status(row.to_status)]
-        record["decided_at"] = row.decided_at
-        records.append(record)
-    records.reverse()
-    return records
+
+    BATCH = 5000
+
+    def __init__(self, connection: sa.Connection, upto: int):
+        self.connection, self.upto = connection, upto
+        self.total = count(connection, upto)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def read(self, window: range) -> Iterator[dict]:
+        """Yield the labels at the window's positions as training records, oldest first."""
+        if not window:
+            return
+        query = labelled_query(self.upto).offset(window.start).limit(len(window))
+        # On the statement, not the connection: a connection option would outlive this query.
+        options = {"stream_results": True, "yield_per": self.BATCH}
+        for row in self.connection.execute(query.execution_options(**options)):
+            record = {name: getattr(row, name) for name in RECORD_FIELDS}
+            record["label"] = LABELS[Status(row.to_status)]
+            record["decided_at"] = row.decided_at
+            yield record
 
 
 def mark(connection: sa.Connection) -> int:

@@ -76,20 +76,19 @@ def run(
     force: bool,
     now: datetime,
     log: recipe.Log,
+    upto: int,
 ) -> Trained:
-    """Retrain, judge, and stage the challenger signed, promoted if it earned it (or forced).
+    """Retrain on the labels as of action upto, judge, and stage the challenger signed,
+    promoted if it earned it (or forced).
 
     Nothing is committed: `guarded` commits it with the retrain's record, under the lease.
     """
     started = time.perf_counter()
-    log("loading moderators' labels")
-    total = labelling.count(session.connection())
-    if total < MIN_LABELS:
-        raise RetrainError(f"{total} labelled comments: moderate at least {MIN_LABELS} first")
-    # Only the newest labels that any fit or test below can use are read.
-    labels = labelling.load(session.connection(), options.wanted())
-    spam = sum(item["label"] == "spam" for item in labels)
-    log(f"loaded {len(labels)} of {total} labels ({spam} spam)")
+    log("counting moderators' labels")
+    labels = labelling.Stored(session.connection(), upto)
+    if len(labels) < MIN_LABELS:
+        raise RetrainError(f"{len(labels)} labelled comments: moderate at least {MIN_LABELS} first")
+    log(f"{len(labels)} labels, read from the database a window at a time")
     outcome = recipe.retrain(labels, champion, options, force, log)
     if champion is not None and registry.serving(session) is None:
         # The champion came from MODEL_DIR: keep it in the registry so rollback can reach it.
@@ -147,7 +146,16 @@ def guarded(
             # The champion is whatever serves now, read under the lease, not a stale poll.
             scoring.refresh(current_app._get_current_object())
             champion = scoring.classifier()
-            trained = run(session, champion, config["SECRET_KEY"], options, force, now(), log)
+            trained = run(
+                session,
+                champion,
+                config["SECRET_KEY"],
+                options,
+                force,
+                now(),
+                log,
+                record.label_mark,
+            )
             line = decision(
                 trained.evaluation, options.margin, trained.promoted, trained.version.version
             )

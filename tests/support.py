@@ -77,3 +77,11 @@ def plant(folder: Path, marker: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["sha256"] = artifact.sha256(buffer.getvalue())
     (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def training_labels(connection) -> list[dict]:
+    """Every label a retrain would read now, oldest decision first."""
+    from service import labels
+
+    stored = labels.Stored(connection, labels.mark(connection))
+    return list(stored.read(range(len(stored))))

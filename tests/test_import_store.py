@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from support import training_labels
 
-from service import comments, labels, overturns, sites
+from service import comments, overturns, sites
 from service.db import db
 from service.imports import Imported, ImportFailure, Problem, store
 from service.tables import Comment, ModerationAction, Site, Status
@@ -59,7 +60,7 @@ def test_each_verdict_is_stored_with_its_date_and_becomes_a_label(app):
     assert stored[0].import_source == SOURCE and stored[0].user_ip == "198.51.100.7"
     with app.app_context():
         actions = db.session.scalars(sa.select(ModerationAction)).all()
-        training = labels.load(db.session.connection())
+        training = training_labels(db.session.connection())
     assert len(actions) == 3  # the pending comment stays undecided
     assert {a.moderator_id for a in actions} == {None}
     assert {a.via for a in actions} == {f"import of {SOURCE}"}

@@ -20,9 +20,8 @@ import requests
 import sqlalchemy as sa
 import wordpress
 from live import free_port
-from support import count_comments
+from support import count_comments, training_labels
 
-from service import labels
 from service.db import db
 from service.imports import store
 from service.imports import wordpress as wordpress_source
@@ -178,7 +177,7 @@ def test_every_status_comes_in_with_its_verdict_and_what_wordpress_kept(
     assert f"skipped WordPress comment {blog.dateless}: no date" in result.stderr
     assert result.stderr.count("skipped WordPress comment") == 1
     with news.app_context():
-        training = labels.load(db.session.connection())
+        training = training_labels(db.session.connection())
     assert sorted(item["label"] for item in training) == ["ham"] * 4 + ["spam"]
 
 

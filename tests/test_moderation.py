@@ -2,8 +2,8 @@
 
 import pytest
 import sqlalchemy as sa
+from support import training_labels
 
-from service import labels
 from service.db import db
 from service.tables import ModerationAction
 
@@ -87,7 +87,7 @@ def test_second_moderator_acting_on_a_stale_version_gets_409(app, moderator, sub
 def labels_of(app) -> dict[str, str]:
     """The training label each labelled comment carries, by content."""
     with app.app_context():
-        return {r["content"]: r["label"] for r in labels.load(db.session.connection())}
+        return {r["content"]: r["label"] for r in training_labels(db.session.connection())}
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from support import training_labels
 
 from research import campaign
-from service import comments, labels, scoring
+from service import comments, scoring
 from service.db import db
 from service.tables import ModelVersion, Moderator, Status, VersionStatus
 
@@ -109,7 +110,7 @@ def test_a_retrain_learns_from_every_label_unless_capped(app, runner, post, labe
     app.config["RETRAIN_MAX_LABELS"] = 4
     capped = runner.invoke(args=["model", "retrain", "--force"])
 
-    assert f"loaded {decided} of {decided} labels" in every.output
+    assert f"{decided} labels, read from the database" in every.output
     assert capped.exit_code == 0, capped.output
     with app.app_context():
         manifests = db.session.scalars(
@@ -144,7 +145,7 @@ def test_the_latest_human_decision_is_the_label(app, submit, moderator, score_as
     with app.app_context():
         someone = db.session.get(Moderator, 1)
         comments.moderate(someone, ids[3], Status.PENDING)  # sent back: the decision is withdrawn
-        found = list(labels.load(db.session.connection()))
+        found = list(training_labels(db.session.connection()))
 
     assert [record["label"] for record in found] == ["spam", "ham"]
     assert [record["content"] for record in found] == [

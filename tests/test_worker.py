@@ -370,7 +370,7 @@ def test_sigterm_in_a_retrain_records_it_stopped_and_the_next_worker_redoes_it(
     # Every shipped corpus: a retrain of seconds, well past the signal sent as it begins.
     del env["RETRAIN_CORPORA"]
     process = _start_worker(env, log)
-    _wait_for(log, "retrain: loading", process)
+    _wait_for(log, "retrain: counting", process)
 
     os.kill(process.pid, signal.SIGTERM)
 

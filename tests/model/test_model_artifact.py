@@ -85,9 +85,9 @@ def test_the_fast_path_equals_predict_proba(classifier, videos):
 
 
 def test_the_fast_path_is_exact_whatever_its_word_cache_holds(classifier, videos, monkeypatch):
-    from model import fastpath
+    from model import fastpath, tfidf
 
-    monkeypatch.setattr(fastpath, "WORD_CACHE_SIZE", 3)
+    monkeypatch.setattr(tfidf, "WORD_CACHE_SIZE", 3)
     records = videos.records[:300] + PROBES
     fresh = fastpath.FastScorer(classifier.pipeline)
     exact = classifier.pipeline.predict_proba(records)[:, 1]
@@ -201,8 +201,8 @@ def test_serving_imports_neither_matplotlib_nor_flask(models_dir):
 
 
 def test_the_fast_char_ngrams_equal_sklearns(classifier, videos):
-    from model.fastpath import char_wb_ngrams
     from model.features import record_row
+    from model.tfidf import char_wb_ngrams
 
     chars = classifier.pipeline.named_steps["features"].named_transformers_["chars"]
     analyze = chars.build_analyzer()

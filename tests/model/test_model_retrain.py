@@ -38,6 +38,6 @@ def test_site_labels_weigh_as_much_as_the_corpora_up_to_the_cap():
 @pytest.mark.parametrize(("max_tested", "tested"), [(5000, [8, 9]), (1, [9])])
 def test_the_newest_labels_are_held_out(max_tested, tested):
     options = retrain.Options(corpora=(), holdout=0.2, max_tested=max_tested)
-    older, newer = retrain.time_split(list(range(10)), options)
+    older, newer = retrain.time_split(10, options)
 
     assert (list(older), list(newer)) == (list(range(10 - len(tested))), tested)

@@ -1,0 +1,327 @@
+"""Fit the serving pipeline on more labelled rows than memory holds, a chunk at a time.
+
+Rows that all fit in the sample (SAMPLE_ROWS) are fitted as model.train fits them: the whole
+pipeline, in memory, by sklearn. More rows are fitted in bounded memory, in three steps:
+
+1. the feature transformers (the TF-IDF vocabularies and IDF, the domain tokens) and a first
+   logistic regression are fitted on a uniform sample of SAMPLE_ROWS rows, drawn in one pass by
+   reservoir sampling (seeded, so a retrain is repeatable);
+2. every row is turned into features, CHUNK_ROWS at a time on every core the fit may use, and
+   spilled to a temporary folder, so a process holds one chunk, never the whole matrix;
+3. the logistic regression is refined, from the sample's fit, by L-BFGS on the objective sklearn
+   minimises over all rows (the weighted mean log loss plus the L2 penalty of C), each step
+   one pass over the spilled chunks, with sklearn's own stopping rule.
+
+The result is the same Pipeline holding the same LogisticRegression, so the artifact, the fast
+path and the probability are those of any other fit. docs/model.md ("A whole history in bounded
+memory") has the figures.
+"""
+
+import os
+import pickle
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import optimize
+from scipy.special import expit
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from model.pipeline import RANDOM_STATE
+from model.tfidf import Terms
+
+# Rows fitted in memory: every fit up to this size is exactly model.train's; a larger one learns
+# its vocabulary from a sample this big (docs/model.md: about 1 GiB at its peak).
+SAMPLE_ROWS = 50_000
+# Rows turned into features and spilled at a time, per process.
+CHUNK_ROWS = 10_000
+# The most processes that turn rows into features (each holds a chunk and the vocabularies).
+MAX_PROCESSES = 4
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled training row: a record, its label (1 spam, 0 ham) and its weight."""
+
+    record: dict
+    label: int
+    weight: float
+
+
+def processes() -> int:
+    """The processes a chunked fit uses: the cores this process may run on, at most 4."""
+    return max(1, min(MAX_PROCESSES, len(os.sched_getaffinity(0))))
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Yield lists of up to size consecutive items."""
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def reservoir(rows: Iterable[Row], size: int, seed: int = RANDOM_STATE) -> tuple[list[Row], int]:
+    """Return a uniform sample of at most size rows (in order when all fit) and the row count."""
+    rng, sample, seen = random.Random(seed), [], 0
+    for seen, row in enumerate(rows, start=1):
+        if len(sample) < size:
+            sample.append(row)
+        elif (slot := rng.randrange(seen)) < size:
+            sample[slot] = row
+    return sample, seen
+
+
+def fit_in_memory(build: Callable[[], Pipeline], rows: list[Row]) -> Pipeline:
+    """Fit a fresh pipeline on rows held in memory, with their weights."""
+    return build().fit(
+        [row.record for row in rows],
+        np.array([row.label for row in rows]),
+        classifier__sample_weight=np.array([row.weight for row in rows]),
+    )
+
+
+class Features:
+    """A fitted pipeline's feature steps, applied to many records at once.
+
+    Equal to `pipeline[:-1].transform` (tested), with the TF-IDF blocks counted by model.tfidf.
+    """
+
+    def __init__(self, pipeline: Pipeline):
+        self.frame = pipeline.named_steps["frame"]
+        columns: ColumnTransformer = pipeline.named_steps["features"]
+        self.blocks = [
+            (Terms(transformer) if isinstance(transformer, TfidfVectorizer) else transformer, at)
+            for name, transformer, at in columns.transformers_
+            if columns.output_indices_[name].stop > columns.output_indices_[name].start
+        ]
+
+    def __call__(self, records: list[dict]) -> sp.csr_matrix:
+        """Return the classifier's input for records."""
+        frame = self.frame.transform(records)
+        blocks = [
+            block.matrix(frame[:, at])
+            if isinstance(block, Terms)
+            else sp.csr_matrix(block.transform(frame[:, at]))
+            for block, at in self.blocks
+        ]
+        return sp.hstack(blocks, format="csr")
+
+
+class Spill:
+    """Rows turned into features by a fitted pipeline, kept on disk one chunk per file."""
+
+    def __init__(self, pipeline: Pipeline, folder: Path, workers: int):
+        self.folder, self.workers = folder, workers
+        self.chunks: list[Path] = []
+        self.rows = 0
+        self.weight = 0.0
+        self.features = Features(pipeline)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def add(self, rows: Iterable[Row], log: Log) -> None:
+        """Turn rows into features, a chunk per task, keeping a few chunks in flight."""
+        started, pending = time.perf_counter(), []
+        for batch in batched(rows, CHUNK_ROWS):
+            path = self.folder / f"chunk-{len(self.chunks):06d}.npz"
+            self.chunks.append(path)
+            self.rows += len(batch)
+            self.weight += sum(row.weight for row in batch)
+            pending.append(self._submit(path, batch))
+            while len(pending) > 2 * self.workers:
+                pending.pop(0).result()
+            if len(self.chunks) % 10 == 0:
+                log(f"features of {self.rows:,} rows ({time.perf_counter() - started:.0f}s)")
+        for task in pending:
+            task.result()
+
+    def _submit(self, path: Path, batch: list[Row]) -> Future:
+        """Spill one chunk: in a worker process when there are several, else here."""
+        if self.workers == 1:
+            done: Future = Future()
+            done.set_result(_spill(self.features, path, batch))
+            return done
+        if self._pool is None:
+            # Spawned, not forked: a worker starts small rather than sharing this process's heap.
+            self._pool = ProcessPoolExecutor(
+                self.workers, get_context("spawn"), _start_worker, (pickle.dumps(self.features),)
+            )
+        return self._pool.submit(_spill_in_worker, path, batch)
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def read(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray, np.ndarray]]:
+        """Yield each chunk's features, labels and weights, in the order they were added."""
+        for path in self.chunks:
+            with np.load(path) as arrays:
+                shape = tuple(arrays["shape"])
+                matrix = sp.csr_matrix(
+                    (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+                )
+                yield matrix, arrays["labels"], arrays["weights"]
+
+
+_worker_features: Features | None = None
+
+
+def _start_worker(pickled: bytes) -> None:
+    """Receive the fitted feature steps once per worker process, not with every chunk."""
+    global _worker_features
+    _worker_features = pickle.loads(pickled)
+
+
+def _spill_in_worker(path: Path, batch: list[Row]) -> None:
+    """Spill one chunk with the worker's feature steps."""
+    _spill(_worker_features, path, batch)
+
+
+def _spill(features: Features, path: Path, batch: list[Row]) -> None:
+    """Write one chunk's features (float32), labels and weights to path."""
+    matrix = features([row.record for row in batch])
+    np.savez(
+        path,
+        data=matrix.data.astype(np.float32),
+        indices=matrix.indices,
+        indptr=matrix.indptr,
+        shape=np.array(matrix.shape),
+        labels=np.array([row.label for row in batch], dtype=np.int8),
+        weights=np.array([row.weight for row in batch]),
+    )
+
+
+def refine(classifier: LogisticRegression, spill: Spill, log: Log) -> LogisticRegression:
+    """Minimise the classifier's own objective over every spilled row, from its coefficients.
+
+    The objective is sklearn's for lbfgs: sum(w * log loss) / sum(w) + ||coef||^2 / (2 C sum(w)),
+    the intercept unpenalised; the options are sklearn's (gtol = tol, ftol = 64 eps, maxls 50).
+    """
+    if classifier.penalty not in ("l2", "deprecated") or getattr(classifier, "l1_ratio", 0):
+        raise TypeError("a chunked fit refines an L2 logistic regression only")
+    strength = 1.0 / (classifier.C * spill.weight)
+    started, passes = time.perf_counter(), 0
+
+    def loss_and_gradient(packed: np.ndarray) -> tuple[float, np.ndarray]:
+        nonlocal passes
+        coef, intercept = packed[:-1], packed[-1]
+        loss, gradient = 0.0, np.zeros_like(packed)
+        for matrix, labels, weights in spill.read():
+            margin = matrix @ coef + intercept
+            # log(1 + e^m) - y m, weighted; logaddexp keeps it finite for any margin.
+            loss += float(weights @ (np.logaddexp(0.0, margin) - labels * margin))
+            residual = weights * (expit(margin) - labels)
+            gradient[:-1] += matrix.T @ residual
+            gradient[-1] += residual.sum()
+        passes += 1
+        loss = loss / spill.weight + 0.5 * strength * float(coef @ coef)
+        gradient /= spill.weight
+        gradient[:-1] += strength * coef
+        return loss, gradient
+
+    def progress(state: optimize.OptimizeResult) -> None:
+        log(
+            f"refining on {spill.rows:,} rows: pass {passes}, loss {state.fun:.6f} "
+            f"({time.perf_counter() - started:.0f}s)"
+        )
+
+    start = np.append(classifier.coef_.ravel(), classifier.intercept_[0])
+    result = optimize.minimize(
+        loss_and_gradient,
+        start,
+        method="L-BFGS-B",
+        jac=True,
+        callback=progress,
+        options={
+            "maxiter": classifier.max_iter,
+            "maxls": 50,
+            "gtol": classifier.tol,
+            "ftol": 64 * np.finfo(float).eps,
+        },
+    )
+    classifier.coef_ = result.x[:-1].reshape(1, -1)
+    classifier.intercept_ = result.x[-1:].copy()
+    classifier.n_iter_ = np.array([result.nit], dtype=np.int32)
+    log(f"refined in {result.nit} steps, {passes} passes: {result.message}")
+    return classifier
+
+
+class Fit:
+    """A chunked fit's state: the fitted pipeline, the rows it learnt from (how many, how many
+    spam) and, once its rows outgrew the sample, their spill.
+
+    Use as a context manager: the spilled chunks and worker processes go away at its end.
+    """
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or processes()
+        self.pipeline: Pipeline | None = None
+        self.spill: Spill | None = None
+        self.rows = self.spam = 0
+        self._folder: Path | None = None
+
+    def __enter__(self) -> "Fit":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
+        """Remove the spill, if any, and stop its workers."""
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    def _counted(self, rows: Iterable[Row]) -> Iterator[Row]:
+        """Pass rows through, adding them to the counts."""
+        for row in rows:
+            self.rows += 1
+            self.spam += row.label
+            yield row
+
+    def fit(
+        self, build: Callable[[], Pipeline], rows: Callable[[], Iterable[Row]], log: Log
+    ) -> Pipeline:
+        """Fit build's pipeline afresh on every row rows() yields (it is called once or twice)."""
+        self._discard()
+        self.rows = self.spam = 0
+        sample, count = reservoir(self._counted(rows()), SAMPLE_ROWS)
+        if count <= SAMPLE_ROWS:
+            self.pipeline = fit_in_memory(build, sample)
+            return self.pipeline
+        started = time.perf_counter()
+        log(f"{count:,} rows: vocabulary and a first fit from a sample of {len(sample):,}")
+        self.pipeline = fit_in_memory(build, sample)
+        del sample
+        log(f"sample fitted in {time.perf_counter() - started:.0f}s; spilling every row")
+        self._folder = Path(tempfile.mkdtemp(prefix="moderato-fit-"))
+        self.spill = Spill(self.pipeline, self._folder, self.workers)
+        self.spill.add(rows(), log)
+        refine(self.pipeline.named_steps["classifier"], self.spill, log)
+        return self.pipeline
+
+    def extend(self, more: Iterable[Row], log: Log) -> Pipeline:
+        """Add rows to a spilled fit and refine its classifier from where it stands."""
+        if self.spill is None:
+            raise ValueError("only a fit that spilled its rows can be extended")
+        self.spill.add(self._counted(more), log)
+        refine(self.pipeline.named_steps["classifier"], self.spill, log)
+        return self.pipeline
