@@ -49,6 +49,16 @@ local function form_escape(text)
   return (string.gsub(text, "[^%w%-%.]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
+-- Each reader is a network of its own: its own IPv6 /64, which Moderato's flood control counts
+-- as one reader, and its own /48, which Isso's guard counts (it anonymises an address to
+-- that). The reader's number plus the nonce spans the /64's third and fourth groups, low half
+-- in the third, so consecutive readers differ in both, and another run (another random nonce)
+-- meets these readers only if the two nonces lie within a run's length of each other.
+local function address(n)
+  local v = (tonumber(nonce, 16) + n) % 4294967296
+  return string.format("2001:db8:%x:%x::1", v % 65536, math.floor(v / 65536))
+end
+
 function request()
   counter = counter + 1
   local first = sentences[counter % #sentences + 1]
@@ -56,8 +66,7 @@ function request()
   local post = counter % 500
   local email = string.format("reader-%s-%d@example.org", nonce, counter)
   local content = string.format("%s %s (%d)", first, second, counter)
-  local ip = string.format("2001:db8:%s:%s::%x:%x", string.sub(nonce, 1, 4),
-    string.sub(nonce, 5, 8), math.floor(counter / 65536), counter % 65536)
+  local ip = address(counter)
   local body
   if protocol == "akismet" then
     body = string.format(
