@@ -7,7 +7,6 @@ and samples every worker with py-spy. It prints the workers' CPU time per reques
 raw stacks and a flame graph to bench/out/.
 """
 
-import os
 import subprocess
 import sys
 import uuid
@@ -73,16 +72,6 @@ def record(pid: int, seconds: int, out: Path, fmt: str) -> subprocess.Popen:
     )
 
 
-def workers_cpu_seconds(master: int) -> float:
-    """CPU time (user + system) the master's worker processes have used so far."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    ticks = 0
-    for child in children:
-        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def main(seconds: int = 20) -> int:
     """Serve, load and sample; print the breakdown."""
     env = ingest.app_env(databases.fresh_sqlite("profile"), shared_limits=False)
@@ -92,9 +81,9 @@ def main(seconds: int = 20) -> int:
         url = base + "/api/v1/comments"
         wrk(url, 2, ingest.WORKERS, token, uuid.uuid4().hex[:8])
         samplers = [record(pid, seconds, raw, "raw"), record(pid, seconds, flame, "flamegraph")]
-        cpu = workers_cpu_seconds(pid)
+        cpu = server.workers_cpu_seconds(pid)
         load = wrk(url, seconds + 1, ingest.WORKERS, token, uuid.uuid4().hex[:8])
-        cpu = workers_cpu_seconds(pid) - cpu
+        cpu = server.workers_cpu_seconds(pid) - cpu
         for sampler in samplers:
             if sampler.wait(timeout=60) != 0:
                 print(sampler.stderr.read().decode(), file=sys.stderr)
