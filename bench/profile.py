@@ -33,6 +33,10 @@ STAGES = (
     ),
     ("auth: key lookup + hash (bearer._caller)", ("_caller (service/bearer.py",)),
     ("COMMIT (session.commit: the durable fsync)", ("commit (sqlalchemy/orm/session.py",)),
+    (
+        "campaign grouping (campaigns.place, campaigns.store)",
+        ("place (service/campaigns.py", "store (service/campaigns.py"),
+    ),
     ("request parse + CommentIn validation (webargs)", ("Parser.parse (webargs/",)),
     ("response dump (CommentCreated, marshmallow)", ("Schema.dump (marshmallow/",)),
     (
