@@ -11,15 +11,19 @@ meets: Moderato counts a reader per IPv6 /64, Isso's guard per /48 (two comments
 minute, three top-level comments per thread); Isso learns the reader's address from
 X-Forwarded-For, trusting the loopback proxy, as it does behind nginx. Neither
 refuses a request, since every request is a new reader.
+
+`python -m bench.isso [SECONDS]` profiles Isso under that load, as bench.profile does Moderato.
 """
 
 import configparser
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from bench import ingest, server
+from bench import ingest, profile, server
 from bench.figures import Figure, info, ratio_at_least
 from bench.load import Load
 
@@ -39,10 +43,23 @@ threads = db.SQLite3(conf.get("general", "dbpath"), conf).threads
 for n in range(int(sys.argv[2])):
     threads.new(f"/post-{n}", f"Post {n}")
 """
+# Where Isso's time goes, for `python -m bench.isso` (as bench.profile's STAGES for Moderato).
+STAGES = (
+    ("guard: rate limit, direct replies (2 SELECTs)", ("validate (isso/db/spam.py",)),
+    ("store: INSERT, commit, read back", ("add (isso/db/comments.py",)),
+    ("render Markdown, sanitise (mistune, bleach)", ("render (isso/",)),
+    ("hash the email (PBKDF2)", ("hash (isso/utils/hash.py",)),
+    ("notification: the comment's log lines", ("_new_comment (isso/ext/notifications.py",)),
+    ("thread lookup", ("__contains__ (isso/db/threads.py", "__getitem__ (isso/db/threads.py")),
+    ("sign the edit cookie", ("sign (isso/__init__.py",)),
+    ("rest of new (validate, escape, response)", ("new (isso/views/comments.py",)),
+    ("Isso's dispatch, middleware, werkzeug", ("wsgi_app (isso/", "(werkzeug/")),
+)
 WORK = (
     "per comment, Moderato: authenticate the site key, validate, flood control, duplicate "
-    "check, rules, classify, store, queue; Isso: validate, guard (2 queries), store, render "
-    "Markdown, hash the email (PBKDF2), sign a cookie, log it (its stdout notification)"
+    "check, rules, classify, group campaigns, store, queue; Isso: validate, guard "
+    "(2 queries), store, render Markdown, hash the email (PBKDF2), sign a cookie, log it "
+    "(its stdout notification)"
 )
 
 
@@ -79,8 +96,9 @@ def settings(folder: Path) -> Path:
     return path
 
 
-def isso_post(bin_dir: Path, seconds: float) -> Load:
-    """The peer: Isso's POST /new under the same gunicorn settings and load as Moderato.
+@contextmanager
+def isso_env(bin_dir: Path) -> Iterator[dict[str, str]]:
+    """Isso's environment: its settings over a new database, a thread open for every post.
 
     Every post's thread exists before the load, as a blog's posts have theirs: in a
     short load most posts would otherwise be new, and Isso would pay for a thread
@@ -90,6 +108,12 @@ def isso_post(bin_dir: Path, seconds: float) -> Load:
         env = {"ISSO_SETTINGS": str(settings(Path(folder)))}
         python = [str(bin_dir / "python"), "-c", OPEN_THREADS, env["ISSO_SETTINGS"], str(POSTS)]
         subprocess.run(python, check=True, capture_output=True, timeout=120)
+        yield env
+
+
+def isso_post(bin_dir: Path, seconds: float) -> Load:
+    """The peer: Isso's POST /new under the same gunicorn settings and load as Moderato."""
+    with isso_env(bin_dir) as env:
         return ingest.measure(
             APP,
             "/new",
@@ -105,7 +129,11 @@ def isso_post(bin_dir: Path, seconds: float) -> Load:
 def versus_isso(url: str, seconds: float) -> list[Figure]:
     """Moderato's POST rate as a share of Isso's, and the workers' CPU per comment of each."""
     label = "POST /comments sqlite vs Isso"
-    peer = isso_post(venv(), seconds)
+    try:
+        bin_dir = venv()
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        return [Figure(label, None, "req/s", ok=False, note=f"Isso not installed: {error}")]
+    peer = isso_post(bin_dir, seconds)
     env = ingest.app_env(url, shared_limits=False)
     subject = ingest.post(env, ingest.provision(env), ingest.WORKERS, seconds)
     problems = "; ".join(
@@ -129,3 +157,24 @@ def versus_isso(url: str, seconds: float) -> list[Figure]:
         info(f"{label} p50", subject.p50_ms, "ms", baseline=peer.p50_ms),
         info(f"{label} p99", subject.p99_ms, "ms", baseline=peer.p99_ms),
     ]
+
+
+def main(seconds: int = 20) -> int:
+    """Profile Isso's POST /new as make bench loads it (`python -m bench.isso [SECONDS]`)."""
+    bin_dir = venv()
+    with isso_env(bin_dir) as env:
+        return profile.sample(
+            APP,
+            "/new",
+            env,
+            seconds,
+            STAGES,
+            "isso",
+            protocol="isso",
+            bin_dir=bin_dir,
+            health="/info",
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main(*map(int, sys.argv[1:2])))
