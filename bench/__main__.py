@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import campaign_cost, databases, ingest, queue_pages, retrain, scoring
+from bench import campaign_cost, databases, ingest, isso, queue_pages, retrain, scoring
 from bench.figures import Figure, table
 from bench.server import ROOT
 from model.artifact import signing_key
@@ -127,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     figures += section(
         "akismet sqlite",
         lambda: ingest.akismet_versus_json(databases.fresh_sqlite("akismet"), chosen.load_seconds),
+    )
+    figures += section(
+        "isso sqlite",
+        lambda: isso.versus_isso(databases.fresh_sqlite("isso"), chosen.load_seconds),
     )
     for backend in ("sqlite", "postgresql"):
         figures += section(

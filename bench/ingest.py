@@ -6,6 +6,8 @@ measured minutes apart in this run, never with a number from another day.
 """
 
 import uuid
+from dataclasses import replace
+from pathlib import Path
 
 from bench import databases, server
 from bench.figures import Figure, info, ratio_at_least
@@ -43,12 +45,22 @@ def provision(env: dict[str, str]) -> str:
 
 
 def measure(
-    app: str, path: str, env: dict, workers: int, seconds: float, token="", protocol="json"
+    app: str,
+    path: str,
+    env: dict,
+    workers: int,
+    seconds: float,
+    token="",
+    protocol="json",
+    bin_dir: Path = server.BIN,
+    health="/healthz",
 ) -> Load:
-    """Serve an app, warm it up, then load it with wrk for a bounded time."""
-    with server.serve(app, env, workers, "/healthz") as (base, _):
+    """Serve an app, warm it up, then load it with wrk for a bounded time, timing workers' CPU."""
+    with server.serve(app, env, workers, health, bin_dir) as (base, master):
         wrk(base + path, 2, workers, token, uuid.uuid4().hex[:8], protocol)
-        return wrk(base + path, seconds, workers, token, uuid.uuid4().hex[:8], protocol)
+        cpu = server.workers_cpu_seconds(master)
+        load = wrk(base + path, seconds, workers, token, uuid.uuid4().hex[:8], protocol)
+        return replace(load, cpu_seconds=server.workers_cpu_seconds(master) - cpu)
 
 
 def hello(env: dict, workers: int, seconds: float) -> Load:
@@ -61,11 +73,13 @@ def post(env: dict, token: str, workers: int, seconds: float) -> Load:
     return measure("wsgi:app", "/api/v1/comments", env, workers, seconds, token)
 
 
-def _clean(load: Load) -> bool:
+def clean(load: Load) -> bool:
+    """Whether a load's refusals and failures stay within MAX_ERROR_SHARE of its requests."""
     return load.errors <= MAX_ERROR_SHARE * load.requests
 
 
-def _errors(load: Load) -> str:
+def errors(load: Load) -> str:
+    """Say how many requests were refused or failed and the first refusal; "" for none."""
     if not load.errors:
         return ""
     return f"{load.errors} of {load.requests} refused or failed, first: {load.refusal}"
@@ -86,9 +100,9 @@ def versus_hello(backend: str, url: str | None, seconds: float) -> list[Figure]:
         baseline.rate,
         "req/s",
         RATIO_TARGET,
-        note=_errors(subject) or f"{WORKERS} workers, {seconds:g} s each",
+        note=errors(subject) or f"{WORKERS} workers, {seconds:g} s each",
     )
-    ratio.ok = ratio.ok and _clean(subject)
+    ratio.ok = ratio.ok and clean(subject)
     return [
         ratio,
         info(f"{label} p50", subject.p50_ms, "ms", baseline=baseline.p50_ms),
@@ -108,10 +122,10 @@ def akismet_versus_json(url: str | None, seconds: float) -> list[Figure]:
     subject = measure(
         "wsgi:app", "/1.1/comment-check", env, WORKERS, seconds, key, protocol="akismet"
     )
-    note = _errors(subject) or f"{WORKERS} workers, {seconds:g} s each; baseline: POST /comments"
+    note = errors(subject) or f"{WORKERS} workers, {seconds:g} s each; baseline: POST /comments"
     figure = info(f"{label} vs POST", subject.rate, "req/s", baseline=baseline.rate, note=note)
     figure.ratio = round(subject.rate / baseline.rate, 3) if baseline.rate else None
-    figure.ok = _clean(subject)
+    figure.ok = clean(subject)
     return [
         figure,
         info(f"{label} p50", subject.p50_ms, "ms", baseline=baseline.p50_ms),
@@ -132,7 +146,7 @@ def scaling(url: str | None, seconds: float, counts=(1, 2, 4)) -> list[Figure]:
         figure = info(f"ingest PostgreSQL {n} workers", load.rate, "comments/s")
         figure.value = round(load.rate, 1)
         figure.baseline, figure.ratio = round(single, 1), round(load.rate / single, 3)
-        figure.note = _errors(load) or f"p50 {load.p50_ms:g} ms, p99 {load.p99_ms:g} ms"
-        figure.ok = _clean(load) if n == counts[-1] else None
+        figure.note = errors(load) or f"p50 {load.p50_ms:g} ms, p99 {load.p99_ms:g} ms"
+        figure.ok = clean(load) if n == counts[-1] else None
         figures.append(figure)
     return figures

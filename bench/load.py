@@ -15,7 +15,7 @@ CONNECTIONS_PER_WORKER = 2
 
 @dataclass(frozen=True)
 class Load:
-    """What one wrk run measured."""
+    """What one wrk run measured, and the CPU time the server's workers spent on it if timed."""
 
     requests: int
     seconds: float
@@ -23,11 +23,17 @@ class Load:
     refusal: str
     p50_ms: float
     p99_ms: float
+    cpu_seconds: float | None = None
 
     @property
     def rate(self) -> float:
         """Completed requests per second (errors included, and reported beside it)."""
         return self.requests / self.seconds
+
+    @property
+    def cpu_ms(self) -> float | None:
+        """The workers' CPU milliseconds per completed request, if timed."""
+        return None if self.cpu_seconds is None else 1e3 * self.cpu_seconds / self.requests
 
 
 def wrk(
@@ -40,7 +46,8 @@ def wrk(
 ) -> Load:
     """POST varied comments (or, for the baseline, the same bodies) to a loopback URL.
 
-    protocol "json" posts the JSON API's bodies; "akismet" an Akismet comment-check form.
+    protocol "json" posts the JSON API's bodies; "akismet" an Akismet comment-check form;
+    "isso" Isso's new-comment JSON to url?uri=/post-N.
     """
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"load goes to 127.0.0.1 only, not {url}")

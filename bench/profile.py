@@ -7,7 +7,6 @@ and samples every worker with py-spy. It prints the workers' CPU time per reques
 raw stacks and a flame graph to bench/out/.
 """
 
-import os
 import subprocess
 import sys
 import uuid
@@ -34,6 +33,10 @@ STAGES = (
     ),
     ("auth: key lookup + hash (bearer._caller)", ("_caller (service/bearer.py",)),
     ("COMMIT (session.commit: the durable fsync)", ("commit (sqlalchemy/orm/session.py",)),
+    (
+        "campaign grouping (campaigns.place, campaigns.store)",
+        ("place (service/campaigns.py", "store (service/campaigns.py"),
+    ),
     ("request parse + CommentIn validation (webargs)", ("Parser.parse (webargs/",)),
     ("response dump (CommentCreated, marshmallow)", ("Schema.dump (marshmallow/",)),
     (
@@ -46,21 +49,21 @@ STAGES = (
 OUTSIDE = "gunicorn: accept, HTTP parse, socket I/O (outside the app)"
 
 
-def stage_of(stack: str) -> str:
+def stage_of(stack: str, stages=STAGES) -> str:
     """The stage a sampled stack belongs to."""
-    for name, markers in STAGES:
+    for name, markers in stages:
         if any(marker in stack for marker in markers):
             return name
     return OUTSIDE
 
 
-def breakdown(raw: Path) -> Counter:
+def breakdown(raw: Path, stages=STAGES) -> Counter:
     """Count py-spy's collapsed samples ("frame;frame;... count") per stage."""
     counts: Counter = Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if stack:
-            counts[stage_of(stack)] += int(count)
+            counts[stage_of(stack, stages)] += int(count)
     return counts
 
 
@@ -73,40 +76,45 @@ def record(pid: int, seconds: int, out: Path, fmt: str) -> subprocess.Popen:
     )
 
 
-def workers_cpu_seconds(master: int) -> float:
-    """CPU time (user + system) the master's worker processes have used so far."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    ticks = 0
-    for child in children:
-        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def main(seconds: int = 20) -> int:
-    """Serve, load and sample; print the breakdown."""
-    env = ingest.app_env(databases.fresh_sqlite("profile"), shared_limits=False)
-    token = ingest.provision(env)
-    raw, flame = server.OUT / "post-profile.txt", server.OUT / "post-profile.svg"
-    with server.serve("wsgi:app", env, ingest.WORKERS, "/healthz") as (base, pid):
-        url = base + "/api/v1/comments"
-        wrk(url, 2, ingest.WORKERS, token, uuid.uuid4().hex[:8])
+def sample(
+    app: str,
+    path: str,
+    env: dict,
+    seconds: int,
+    stages=STAGES,
+    name="post",
+    token="",
+    protocol="json",
+    bin_dir: Path = server.BIN,
+    health="/healthz",
+) -> int:
+    """Serve an app, load and sample it as make bench does; print the breakdown by stage."""
+    raw, flame = server.OUT / f"{name}-profile.txt", server.OUT / f"{name}-profile.svg"
+    with server.serve(app, env, ingest.WORKERS, health, bin_dir) as (base, pid):
+        url = base + path
+        wrk(url, 2, ingest.WORKERS, token, uuid.uuid4().hex[:8], protocol)
         samplers = [record(pid, seconds, raw, "raw"), record(pid, seconds, flame, "flamegraph")]
-        cpu = workers_cpu_seconds(pid)
-        load = wrk(url, seconds + 1, ingest.WORKERS, token, uuid.uuid4().hex[:8])
-        cpu = workers_cpu_seconds(pid) - cpu
+        cpu = server.workers_cpu_seconds(pid)
+        load = wrk(url, seconds + 1, ingest.WORKERS, token, uuid.uuid4().hex[:8], protocol)
+        cpu = server.workers_cpu_seconds(pid) - cpu
         for sampler in samplers:
             if sampler.wait(timeout=60) != 0:
                 print(sampler.stderr.read().decode(), file=sys.stderr)
                 return 1
-    counts = breakdown(raw)
+    counts = breakdown(raw, stages)
     total = sum(counts.values())
     print(f"{load.rate:.0f} req/s, {load.errors} errors; {total} on-CPU samples in the workers")
     print(f"the workers' CPU time: {1e3 * cpu / load.requests:.2f} ms per request")
-    for name, count in counts.most_common():
-        print(f"{100 * count / total:5.1f} %  {name}")
+    for stage, count in counts.most_common():
+        print(f"{100 * count / total:5.1f} %  {stage}")
     print(f"raw stacks: {raw}\nflame graph: {flame}")
     return 0
+
+
+def main(seconds: int = 20) -> int:
+    """Profile Moderato's POST path on a fresh SQLite database."""
+    env = ingest.app_env(databases.fresh_sqlite("profile"), shared_limits=False)
+    return sample("wsgi:app", "/api/v1/comments", env, seconds, token=ingest.provision(env))
 
 
 if __name__ == "__main__":

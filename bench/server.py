@@ -25,11 +25,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn_argv(app: str, port: int, workers: int) -> list[str]:
+def gunicorn_argv(app: str, port: int, workers: int, bin_dir: Path = BIN) -> list[str]:
     """The gunicorn command line: the shipped config when there is one, our bind and workers."""
     config = ["-c", str(CONFIG)] if CONFIG.exists() else []
     return [
-        str(BIN / "gunicorn"),
+        str(bin_dir / "gunicorn"),
         *config,
         *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
         app,
@@ -64,15 +64,20 @@ def secret(env: Mapping[str, str], *args: str) -> str:
 
 
 @contextmanager
-def serve(app: str, env: Mapping[str, str], workers: int, health: str) -> Iterator[tuple[str, int]]:
-    """Serve an app under gunicorn; yield its base URL and master pid once `health` answers."""
+def serve(
+    app: str, env: Mapping[str, str], workers: int, health: str, bin_dir: Path = BIN
+) -> Iterator[tuple[str, int]]:
+    """Serve an app under gunicorn; yield its base URL and master pid once `health` answers.
+
+    bin_dir is the virtual environment whose gunicorn (and so Python) serves it.
+    """
     port = free_port()
     OUT.mkdir(parents=True, exist_ok=True)
     log = OUT / f"gunicorn-{port}.log"
     environment = {**os.environ, **env, "WEB_CONCURRENCY": str(workers)}
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            gunicorn_argv(app, port, workers),
+            gunicorn_argv(app, port, workers, bin_dir),
             cwd=ROOT,
             env=environment,
             stdout=subprocess.DEVNULL,
@@ -102,3 +107,13 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log: Path, workers:
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"gunicorn did not start serving:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
+
+
+def workers_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) the master's worker processes have used so far."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = 0
+    for child in children:
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")

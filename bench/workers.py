@@ -13,7 +13,6 @@ import uuid
 
 from bench import databases, ingest, server
 from bench.load import wrk
-from bench.profile import workers_cpu_seconds
 
 WORKERS = 2
 
@@ -25,9 +24,9 @@ def measure(spec: str, seconds: float, run: int) -> str:
     token = ingest.provision(env)
     with server.serve("wsgi:app", env, WORKERS, "/healthz") as (base, pid):
         wrk(f"{base}/api/v1/comments", 2, WORKERS, token, uuid.uuid4().hex[:8])  # warm-up
-        cpu = workers_cpu_seconds(pid)
+        cpu = server.workers_cpu_seconds(pid)
         load = wrk(f"{base}/api/v1/comments", seconds, WORKERS, token, uuid.uuid4().hex[:8])
-        cpu = workers_cpu_seconds(pid) - cpu
+        cpu = server.workers_cpu_seconds(pid) - cpu
     return (
         f"{spec:30} {load.rate:7.1f} req/s  {1e3 * cpu / load.requests:6.2f} ms CPU/comment  "
         f"p50 {load.p50_ms:g} ms  p99 {load.p99_ms:g} ms  errors {load.errors}"
