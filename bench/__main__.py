@@ -12,13 +12,13 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import campaign_cost, databases, ingest, isso, queue_pages, retrain, scoring
+from bench import campaign_cost, databases, ingest, isso, quality, queue_pages, retrain, scoring
 from bench.figures import Figure, table
 from bench.server import ROOT
 from model.artifact import signing_key
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-RETRAIN_SIZES = (10_000, 100_000, 1_000_000)
+RETRAIN_SIZES = (10_000, 100_000, 1_000_000, 3_000_000)
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     figures += section(
         "ingest", lambda: ingest.scaling(databases.fresh_postgres(), chosen.load_seconds)
     )
+    figures += section("quality", quality.figures)
     figures += section("retrain", lambda: retrain.figures(chosen.retrain_sizes, skipped))
     elapsed = time.perf_counter() - started
     RESULTS.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")

@@ -234,9 +234,11 @@ def refine(classifier: LogisticRegression, spill: Spill, log: Log) -> LogisticRe
         gradient[:-1] += strength * coef
         return loss, gradient
 
-    def progress(state: optimize.OptimizeResult) -> None:
+    def progress(intermediate_result: optimize.OptimizeResult) -> None:
+        # scipy passes the state only to a parameter of exactly this name.
         log(
-            f"refining on {spill.rows:,} rows: pass {passes}, loss {state.fun:.6f} "
+            f"refining on {spill.rows:,} rows: pass {passes}, "
+            f"loss {intermediate_result.fun:.6f} "
             f"({time.perf_counter() - started:.0f}s)"
         )
 
@@ -268,8 +270,9 @@ class Fit:
     Use as a context manager: the spilled chunks and worker processes go away at its end.
     """
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, sample_rows: int = SAMPLE_ROWS):
         self.workers = workers or processes()
+        self.sample_rows = sample_rows
         self.pipeline: Pipeline | None = None
         self.spill: Spill | None = None
         self.rows = self.spam = 0
@@ -303,12 +306,16 @@ class Fit:
         """Fit build's pipeline afresh on every row rows() yields (it is called once or twice)."""
         self._discard()
         self.rows = self.spam = 0
-        sample, count = reservoir(self._counted(rows()), SAMPLE_ROWS)
-        if count <= SAMPLE_ROWS:
+        started = time.perf_counter()
+        sample, count = reservoir(self._counted(rows()), self.sample_rows)
+        if count <= self.sample_rows:
             self.pipeline = fit_in_memory(build, sample)
             return self.pipeline
+        log(
+            f"read {count:,} rows in {time.perf_counter() - started:.0f}s; vocabulary and a "
+            f"first fit from a sample of {len(sample):,}"
+        )
         started = time.perf_counter()
-        log(f"{count:,} rows: vocabulary and a first fit from a sample of {len(sample):,}")
         self.pipeline = fit_in_memory(build, sample)
         del sample
         log(f"sample fitted in {time.perf_counter() - started:.0f}s; spilling every row")

@@ -2,7 +2,9 @@
 
 Fills a fresh database (a temporary SQLite file unless --database is given) with N campaign
 comments and readers' replies, each with a moderator's decision, then runs the retrain
-command in-process. The last stdout line is JSON: labels, wall and CPU seconds, decision.
+command in its own process. The last stdout line is JSON: labels, wall and CPU seconds, the
+peak memory of the retrain process and of its whole process tree (the retrain and the worker
+processes it starts, their resident sets summed every 0.1 s), and the decision.
 """
 
 import argparse
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 
@@ -79,6 +82,31 @@ def fill(count: int) -> None:
     db.session.commit()
 
 
+def tree_rss(pid: int) -> int:
+    """Bytes resident in a process and all its descendants now (0 once it has gone)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        rss = [line for line in status.splitlines() if line.startswith("VmRSS:")]
+        total += int(rss[0].split()[1]) * 1024 if rss else 0
+        pending += [int(child) for child in children]
+    return total
+
+
+def peak_tree_rss(process: subprocess.Popen, every: float = 0.1) -> int:
+    """Wait for a process, sampling its tree's resident memory; return the peak in bytes."""
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(every)
+    return peak
+
+
 def main(argv=None) -> int:
     """Fill a database with labels and time one retrain over them."""
     parser = argparse.ArgumentParser(prog="python -m research.retrain_cost", description=__doc__)
@@ -98,17 +126,22 @@ def main(argv=None) -> int:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
         command = [sys.executable, "-m", "flask", "--app", "wsgi", "model", "retrain"]
         wall = time.perf_counter()
-        done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        with ThreadPoolExecutor(1) as pool:
+            output = pool.submit(process.stdout.read)
+            tree_peak = peak_tree_rss(process)
+            stdout = output.result()
         wall = time.perf_counter() - wall
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(done.stdout, file=sys.stderr)
-    decision = [line for line in done.stdout.splitlines() if line.startswith("decision")]
+    print(stdout, file=sys.stderr)
+    decision = [line for line in stdout.splitlines() if line.startswith("decision")]
     summary = {"labels": args.labels, "wall_s": round(wall, 1)}
     summary["cpu_s"] = round(cpu.ru_utime + cpu.ru_stime, 1)
     summary["peak_rss_mib"] = round(cpu.ru_maxrss / 1024)
-    summary.update(exit_code=done.returncode, decision=decision[0] if decision else None)
+    summary["peak_tree_rss_mib"] = round(tree_peak / 2**20)
+    summary.update(exit_code=process.returncode, decision=decision[0] if decision else None)
     print(json.dumps(summary))
-    return done.returncode
+    return process.returncode
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from support import training_labels
 
 from research import campaign
-from service import comments, scoring
+from service import comments, labels, scoring
 from service.db import db
 from service.tables import ModelVersion, Moderator, Status, VersionStatus
 
@@ -151,3 +151,42 @@ def test_the_latest_human_decision_is_the_label(app, submit, moderator, score_as
     assert [record["content"] for record in found] == [
         moderator.get(f"/api/v1/comments/{i}").get_json()["content"] for i in ids[:2]
     ]
+
+
+def test_stored_labels_read_the_same_window_however_moderators_decide_meanwhile(
+    app, submit, moderator, score_as
+):
+    score_as(0.5)
+    texts = [f"Reader {n} on the council vote: point number {n}." for n in range(6)]
+    ids = [
+        submit(user_ip=f"192.0.2.{n}", author_email=f"r{n}@example.org", content=text).get_json()[
+            "id"
+        ]
+        for n, text in enumerate(texts)
+    ]
+
+    def decide(comment_id, action):
+        response = moderator.post(f"/api/v1/comments/{comment_id}/moderate", {"action": action})
+        assert response.status_code == 200, response.get_json()
+
+    for comment_id, action in zip(
+        ids[:5], ["spam", "approve", "spam", "reject", "spam"], strict=True
+    ):
+        decide(comment_id, action)
+    with app.app_context():
+        connection = db.session.connection()
+        stored = labels.Stored(connection, labels.mark(connection))
+        every = [(item["content"], item["label"]) for item in stored.read(range(5))]
+        middle = [(item["content"], item["label"]) for item in stored.read(range(1, 4))]
+    decide(ids[1], "spam")  # moves this comment's label to the newest end, past the mark
+    decide(ids[5], "approve")
+    with app.app_context():
+        again = labels.Stored(db.session.connection(), stored.upto)
+        later = [(item["content"], item["label"]) for item in again.read(range(5))]
+        now = training_labels(db.session.connection())
+        now = [(item["content"], item["label"]) for item in now]
+
+    assert every == list(zip(texts[:5], ["spam", "ham", "spam", "ham", "spam"], strict=True))
+    assert middle == every[1:4] and later == every and len(again) == 5
+    assert list(stored.read(range(5, 5))) == []
+    assert now == [every[0], *every[2:], (texts[1], "spam"), (texts[5], "ham")]
