@@ -3,11 +3,13 @@
 Rows that all fit in the sample (SAMPLE_ROWS) are fitted as model.train fits them: the whole
 pipeline, in memory, by sklearn. More rows are fitted in bounded memory, in three steps:
 
-1. the feature transformers (the TF-IDF vocabularies and IDF, the domain tokens) and a first
-   logistic regression are fitted on a uniform sample of SAMPLE_ROWS rows, drawn in one pass by
-   reservoir sampling (seeded, so a retrain is repeatable);
-2. every row is turned into features, CHUNK_ROWS at a time on every core the fit may use, and
-   spilled to a temporary folder, so a process holds one chunk, never the whole matrix;
+1. the rows are read once: a uniform sample of SAMPLE_ROWS is drawn by reservoir sampling
+   (seeded, so a retrain is repeatable) while every row is kept in a temporary folder, CHUNK_ROWS
+   to a file; the feature transformers (the TF-IDF vocabularies and IDF, the domain tokens) and
+   a first logistic regression are fitted on the sample;
+2. every kept chunk is turned into features on every core the fit may use, each worker reading
+   its chunk from the folder and writing its features back, so a process holds one chunk,
+   never the whole matrix, and the rows are read from their source only once;
 3. the logistic regression is refined, from the sample's fit, by L-BFGS on the objective sklearn
    minimises over all rows (the weighted mean log loss plus the L2 penalty of C), each step
    one pass over the spilled chunks, with sklearn's own stopping rule.
@@ -74,15 +76,20 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def reservoir(rows: Iterable[Row], size: int, seed: int = RANDOM_STATE) -> tuple[list[Row], int]:
-    """Return a uniform sample of at most size rows (in order when all fit) and the row count."""
-    rng, sample, seen = random.Random(seed), [], 0
-    for seen, row in enumerate(rows, start=1):
-        if len(sample) < size:
-            sample.append(row)
-        elif (slot := rng.randrange(seen)) < size:
-            sample[slot] = row
-    return sample, seen
+class Reservoir:
+    """A uniform sample of at most size of the items offered; in order while all are kept."""
+
+    def __init__(self, size: int, seed: int = RANDOM_STATE):
+        self.size, self.items, self.seen = size, [], 0
+        self._rng = random.Random(seed)
+
+    def offer(self, item) -> None:
+        """Keep the item with probability size / items offered so far, in a random slot."""
+        self.seen += 1
+        if len(self.items) < self.size:
+            self.items.append(item)
+        elif (slot := self._rng.randrange(self.seen)) < self.size:
+            self.items[slot] = item
 
 
 def fit_in_memory(build: Callable[[], Pipeline], rows: list[Row]) -> Pipeline:
@@ -122,44 +129,55 @@ class Features:
 
 
 class Spill:
-    """Rows turned into features by a fitted pipeline, kept on disk one chunk per file."""
+    """Rows kept on disk a chunk per file, then turned into features by a fitted pipeline."""
 
-    def __init__(self, pipeline: Pipeline, folder: Path, workers: int):
+    def __init__(self, folder: Path, workers: int):
         self.folder, self.workers = folder, workers
         self.chunks: list[Path] = []
         self.rows = 0
         self.weight = 0.0
-        self.features = Features(pipeline)
+        self._kept: list[Path] = []
+        self._features: Features | None = None
         self._pool: ProcessPoolExecutor | None = None
 
-    def add(self, rows: Iterable[Row], log: Log) -> None:
-        """Turn rows into features, a chunk per task, keeping a few chunks in flight."""
-        started, pending = time.perf_counter(), []
-        for batch in batched(rows, CHUNK_ROWS):
-            path = self.folder / f"chunk-{len(self.chunks):06d}.npz"
-            self.chunks.append(path)
-            self.rows += len(batch)
-            self.weight += sum(row.weight for row in batch)
-            pending.append(self._submit(path, batch))
-            while len(pending) > 2 * self.workers:
-                pending.pop(0).result()
-            if len(self.chunks) % 10 == 0:
-                log(f"features of {self.rows:,} rows ({time.perf_counter() - started:.0f}s)")
-        for task in pending:
-            task.result()
+    def keep(self, batch: list[Row]) -> None:
+        """Write a chunk of rows to disk, to be turned into features later."""
+        path = self.folder / f"rows-{len(self.chunks) + len(self._kept):06d}.pickle"
+        with path.open("wb") as file:
+            pickle.dump([(row.record, row.label, row.weight) for row in batch], file, protocol=5)
+        self._kept.append(path)
+        self.rows += len(batch)
+        self.weight += sum(row.weight for row in batch)
 
-    def _submit(self, path: Path, batch: list[Row]) -> Future:
-        """Spill one chunk: in a worker process when there are several, else here."""
+    def featurize(self, pipeline: Pipeline, log: Log) -> None:
+        """Turn every kept chunk into features with the pipeline's fitted steps, a chunk per
+        task; the first call fixes the steps, later calls add chunks with the same ones."""
+        if self._features is None:
+            self._features = Features(pipeline)
+        started, tasks = time.perf_counter(), []
+        for kept in self._kept:
+            path = kept.with_suffix(".npz")
+            self.chunks.append(path)
+            tasks.append(self._submit(kept, path))
+        self._kept = []
+        for number, task in enumerate(tasks, start=1):
+            task.result()
+            if number % 10 == 0 or number == len(tasks):
+                took = time.perf_counter() - started
+                log(f"features of {number} of {len(tasks)} chunks of rows ({took:.0f}s)")
+
+    def _submit(self, kept: Path, path: Path) -> Future:
+        """Turn one chunk into features: in a worker process when there are several, else here."""
         if self.workers == 1:
             done: Future = Future()
-            done.set_result(_spill(self.features, path, batch))
+            done.set_result(_spill(self._features, kept, path))
             return done
         if self._pool is None:
             # Spawned, not forked: a worker starts small rather than sharing this process's heap.
             self._pool = ProcessPoolExecutor(
-                self.workers, get_context("spawn"), _start_worker, (pickle.dumps(self.features),)
+                self.workers, get_context("spawn"), _start_worker, (pickle.dumps(self._features),)
             )
-        return self._pool.submit(_spill_in_worker, path, batch)
+        return self._pool.submit(_spill_in_worker, kept, path)
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -168,7 +186,7 @@ class Spill:
             self._pool = None
 
     def read(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray, np.ndarray]]:
-        """Yield each chunk's features, labels and weights, in the order they were added."""
+        """Yield each chunk's features, labels and weights, in the order they were kept."""
         for path in self.chunks:
             with np.load(path) as arrays:
                 shape = tuple(arrays["shape"])
@@ -187,23 +205,27 @@ def _start_worker(pickled: bytes) -> None:
     _worker_features = pickle.loads(pickled)
 
 
-def _spill_in_worker(path: Path, batch: list[Row]) -> None:
-    """Spill one chunk with the worker's feature steps."""
-    _spill(_worker_features, path, batch)
+def _spill_in_worker(kept: Path, path: Path) -> None:
+    """Turn one chunk into features with the worker's feature steps."""
+    _spill(_worker_features, kept, path)
 
 
-def _spill(features: Features, path: Path, batch: list[Row]) -> None:
-    """Write one chunk's features (float32), labels and weights to path."""
-    matrix = features([row.record for row in batch])
+def _spill(features: Features, kept: Path, path: Path) -> None:
+    """Read a kept chunk of rows, write its features (float32), labels and weights to path, and
+    remove the rows."""
+    with kept.open("rb") as file:
+        rows = pickle.load(file)
+    matrix = features([record for record, _, _ in rows])
     np.savez(
         path,
         data=matrix.data.astype(np.float32),
         indices=matrix.indices,
         indptr=matrix.indptr,
         shape=np.array(matrix.shape),
-        labels=np.array([row.label for row in batch], dtype=np.int8),
-        weights=np.array([row.weight for row in batch]),
+        labels=np.array([label for _, label, _ in rows], dtype=np.int8),
+        weights=np.array([weight for _, _, weight in rows]),
     )
+    kept.unlink()
 
 
 def refine(classifier: LogisticRegression, spill: Spill, log: Log) -> LogisticRegression:
@@ -300,28 +322,38 @@ class Fit:
             self.spam += row.label
             yield row
 
-    def fit(
-        self, build: Callable[[], Pipeline], rows: Callable[[], Iterable[Row]], log: Log
-    ) -> Pipeline:
-        """Fit build's pipeline afresh on every row rows() yields (it is called once or twice)."""
+    def fit(self, build: Callable[[], Pipeline], rows: Iterable[Row], log: Log) -> Pipeline:
+        """Fit build's pipeline afresh on every row, reading them once."""
         self._discard()
         self.rows = self.spam = 0
-        started = time.perf_counter()
-        sample, count = reservoir(self._counted(rows()), self.sample_rows)
-        if count <= self.sample_rows:
-            self.pipeline = fit_in_memory(build, sample)
+        started, sample, batch = time.perf_counter(), Reservoir(self.sample_rows), []
+        for row in self._counted(rows):
+            if self.spill is None and sample.seen == self.sample_rows:
+                # This row outgrows the sample, which still holds every row before it, in order.
+                self._folder = Path(tempfile.mkdtemp(prefix="moderato-fit-"))
+                self.spill = Spill(self._folder, self.workers)
+                for kept in batched(sample.items, CHUNK_ROWS):
+                    self.spill.keep(kept)
+            sample.offer(row)
+            if self.spill is not None:
+                batch.append(row)
+                if len(batch) == CHUNK_ROWS:
+                    self.spill.keep(batch)
+                    batch = []
+        if self.spill is None:
+            self.pipeline = fit_in_memory(build, sample.items)
             return self.pipeline
+        if batch:
+            self.spill.keep(batch)
         log(
-            f"read {count:,} rows in {time.perf_counter() - started:.0f}s; vocabulary and a "
-            f"first fit from a sample of {len(sample):,}"
+            f"read {sample.seen:,} rows in {time.perf_counter() - started:.0f}s; vocabulary "
+            f"and a first fit from a sample of {len(sample.items):,}"
         )
         started = time.perf_counter()
-        self.pipeline = fit_in_memory(build, sample)
+        self.pipeline = fit_in_memory(build, sample.items)
         del sample
-        log(f"sample fitted in {time.perf_counter() - started:.0f}s; spilling every row")
-        self._folder = Path(tempfile.mkdtemp(prefix="moderato-fit-"))
-        self.spill = Spill(self.pipeline, self._folder, self.workers)
-        self.spill.add(rows(), log)
+        log(f"sample fitted in {time.perf_counter() - started:.0f}s")
+        self.spill.featurize(self.pipeline, log)
         refine(self.pipeline.named_steps["classifier"], self.spill, log)
         return self.pipeline
 
@@ -329,6 +361,8 @@ class Fit:
         """Add rows to a spilled fit and refine its classifier from where it stands."""
         if self.spill is None:
             raise ValueError("only a fit that spilled its rows can be extended")
-        self.spill.add(self._counted(more), log)
+        for batch in batched(self._counted(more), CHUNK_ROWS):
+            self.spill.keep(batch)
+        self.spill.featurize(self.pipeline, log)
         refine(self.pipeline.named_steps["classifier"], self.spill, log)
         return self.pipeline

@@ -160,7 +160,7 @@ def fit(
         f"and {len(window)} site labels at weight {weight:.2f}"
     )
     pipeline = fitting.fit(
-        serving_pipeline, lambda: chain(corpus_rows(corpus), rows(labels, window, weight)), log
+        serving_pipeline, chain(corpus_rows(corpus), rows(labels, window, weight)), log
     )
     log(f"fitted in {time.perf_counter() - started:.1f}s")
     return pipeline

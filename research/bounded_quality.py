@@ -40,7 +40,7 @@ def chunked_fold(dataset: corpora.Dataset, fraction: float):
     def fit_fold(train: np.ndarray, test: np.ndarray):
         sample = max(2, int(len(train) * fraction)) if fraction < 1 else len(train)
         with chunked.Fit(workers=1, sample_rows=sample) as fitting:
-            return fitting.fit(serving_pipeline, lambda: (rows[i] for i in train), _quiet)
+            return fitting.fit(serving_pipeline, (rows[i] for i in train), _quiet)
 
     return fit_fold
 

@@ -29,7 +29,7 @@ def small_sample(videos):
     chunked.CHUNK_ROWS = 150
     try:
         with chunked.Fit(workers=2, sample_rows=len(videos.labels) // 4) as fitting:
-            pipeline = fitting.fit(serving_pipeline, lambda: iter(rows_of(videos)), print)
+            pipeline = fitting.fit(serving_pipeline, rows_of(videos), print)
             yield fitting, pipeline, [chunk for chunk in fitting.spill.read()]
     finally:
         chunked.CHUNK_ROWS = chunk
@@ -66,7 +66,7 @@ def test_terms_count_as_the_vectorizer_does(videos, options):
 
 def test_a_fit_within_the_sample_is_model_trains_own(videos):
     with chunked.Fit(workers=1) as fitting:
-        pipeline = fitting.fit(serving_pipeline, lambda: iter(rows_of(videos)), print)
+        pipeline = fitting.fit(serving_pipeline, rows_of(videos), print)
         assert fitting.spill is None
 
     reference = validation.fit(serving_pipeline, videos)
@@ -133,10 +133,16 @@ def test_extending_a_spilled_fit_adds_rows_and_refines(small_sample, videos):
 
 
 def test_the_reservoir_is_uniform_and_repeatable():
-    draws = [chunked.reservoir(iter(range(1000)), 100, seed=s)[0] for s in range(200)]
+    def draw(count, size, seed=0):
+        sample = chunked.Reservoir(size, seed)
+        for item in range(count):
+            sample.offer(item)
+        return sample.items
 
-    assert chunked.reservoir(iter(range(1000)), 100, seed=3)[0] == draws[3]
-    assert chunked.reservoir(iter(range(5)), 100) == ([0, 1, 2, 3, 4], 5)
+    draws = [draw(1000, 100, seed) for seed in range(200)]
+
+    assert draw(1000, 100, seed=3) == draws[3]
+    assert draw(5, 100) == [0, 1, 2, 3, 4]
     picked = np.bincount(np.concatenate(draws), minlength=1000) / 200
-    # Each row is kept with probability 0.1: the first and last tenths alike.
+    # Each item is kept with probability 0.1: the first and last tenths alike.
     assert abs(picked[:100].mean() - 0.1) < 0.02 and abs(picked[-100:].mean() - 0.1) < 0.02
