@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model import features, text
 
@@ -114,3 +116,29 @@ def test_calls_to_action_are_flagged_by_family():
     # Whole words only: "subtle", "shared", "viewing" and "clicked" are not calls to action.
     assert features.calls_to_action("a subtle, shared viewing; it clicked") == [0.0] * 6
     assert features.calls_to_action("") == [0.0] * 6
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        # Enough of a URL's letters for hosts with listed domains (.ws, .kz, .io, .com...),
+        # plus the letters that fold to ASCII ones and a non-ASCII digit.
+        alphabet=st.sampled_from("acikmoszuwACKSW.:/@1 -_\u017f\u212a\u0130\u0131\u00e9٣"),
+        max_size=40,
+    )
+)
+def test_the_shortcuts_before_the_link_and_mixed_word_patterns_change_nothing(value):
+    from model import features, text
+
+    text.links.cache_clear()
+    assert text.links(value) == tuple(text.LINK.findall(value))
+    assert features._mixed(value) == len(features._MIXED.findall(value))
+
+
+def test_the_shortcuts_change_nothing_on_the_corpora(videos):
+    from model import features, text
+
+    for record in videos.records:
+        content = record["content"] or ""
+        assert text.links(content) == tuple(text.LINK.findall(content))
+        assert features._mixed(content) == len(features._MIXED.findall(content))
