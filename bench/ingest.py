@@ -1,7 +1,8 @@
 """HTTP figures: the real POST /api/v1/comments path against a hello world, and ingest scaling.
 
 Both apps run under the same gunicorn command (the shipped config, the same
-workers) and take the same wrk load; every rate is compared with a rate
+workers) and take the same wrk load, every POST a new reader's comment of its own
+(load.lua's typical texts), as most traffic is; every rate is compared with a rate
 measured minutes apart in this run, never with a number from another day.
 """
 
@@ -54,12 +55,13 @@ def measure(
     protocol="json",
     bin_dir: Path = server.BIN,
     health="/healthz",
+    texts="typical",
 ) -> Load:
     """Serve an app, warm it up, then load it with wrk for a bounded time, timing workers' CPU."""
     with server.serve(app, env, workers, health, bin_dir) as (base, master):
-        wrk(base + path, 2, workers, token, uuid.uuid4().hex[:8], protocol)
+        wrk(base + path, 2, workers, token, uuid.uuid4().hex[:8], protocol, texts)
         cpu = server.workers_cpu_seconds(master)
-        load = wrk(base + path, seconds, workers, token, uuid.uuid4().hex[:8], protocol)
+        load = wrk(base + path, seconds, workers, token, uuid.uuid4().hex[:8], protocol, texts)
         return replace(load, cpu_seconds=server.workers_cpu_seconds(master) - cpu)
 
 
@@ -68,9 +70,9 @@ def hello(env: dict, workers: int, seconds: float) -> Load:
     return measure("bench.hello:app", "/hello", env, workers, seconds)
 
 
-def post(env: dict, token: str, workers: int, seconds: float) -> Load:
-    """The subject: the real app's comment submission."""
-    return measure("wsgi:app", "/api/v1/comments", env, workers, seconds, token)
+def post(env: dict, token: str, workers: int, seconds: float, texts="typical") -> Load:
+    """The subject: the real app's comment submission, of distinct texts unless told otherwise."""
+    return measure("wsgi:app", "/api/v1/comments", env, workers, seconds, token, texts=texts)
 
 
 def clean(load: Load) -> bool:

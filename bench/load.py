@@ -11,6 +11,8 @@ SCRIPT = Path(__file__).resolve().parent / "load.lua"
 # server worker keep every sync worker busy without a long accept queue.
 THREADS = 1
 CONNECTIONS_PER_WORKER = 2
+# The comments load.lua writes: distinct ones, as typical traffic, or a campaign's.
+TEXTS = ("typical", "campaign")
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,19 @@ def wrk(
     token: str = "",
     nonce: str = "00000000",
     protocol: str = "json",
+    texts: str = "typical",
 ) -> Load:
     """POST varied comments (or, for the baseline, the same bodies) to a loopback URL.
 
     protocol "json" posts the JSON API's bodies; "akismet" an Akismet comment-check form;
-    "isso" Isso's new-comment JSON to url?uri=/post-N.
+    "isso" Isso's new-comment JSON to url?uri=/post-N. texts "typical" makes every comment
+    distinct, as most readers' are; "campaign" makes every one a near-duplicate of others
+    (load.lua says how).
     """
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"load goes to 127.0.0.1 only, not {url}")
+    if texts not in TEXTS:
+        raise ValueError(f"texts is one of {', '.join(TEXTS)}, not {texts}")
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: apt-get install -y wrk (make bench does)")
     argv = [
@@ -61,7 +68,7 @@ def wrk(
         # does: a kept-alive connection stays with the gevent worker that accepted it, and
         # all four could land on one worker (2 runs of 4) and halve the rate.
         *("-H", "Connection: close"),
-        *(url, "--", token, nonce, protocol),
+        *(url, "--", token, nonce, protocol, texts),
     ]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))

@@ -1,10 +1,11 @@
 """Profile POST /api/v1/comments under load with py-spy and say where the time goes.
 
-`python -m bench.profile [SECONDS]` serves the real app under gunicorn (the
+`python -m bench.profile [SECONDS] [TEXTS]` serves the real app under gunicorn (the
 same command as `make bench`, on a fresh SQLite database), loads it with wrk
-and samples every worker with py-spy. It prints the workers' CPU time per request
-(from /proc) and each stage's share of the workers' on-CPU samples, and writes the
-raw stacks and a flame graph to bench/out/.
+(TEXTS: load.lua's "typical" distinct comments, the default, or "campaign", every
+comment a near-duplicate) and samples every worker with py-spy. It prints the workers'
+CPU time per request (from /proc) and each stage's share of the workers' on-CPU
+samples, and writes the raw stacks and a flame graph to bench/out/.
 """
 
 import subprocess
@@ -87,15 +88,16 @@ def sample(
     protocol="json",
     bin_dir: Path = server.BIN,
     health="/healthz",
+    texts="typical",
 ) -> int:
     """Serve an app, load and sample it as make bench does; print the breakdown by stage."""
     raw, flame = server.OUT / f"{name}-profile.txt", server.OUT / f"{name}-profile.svg"
     with server.serve(app, env, ingest.WORKERS, health, bin_dir) as (base, pid):
         url = base + path
-        wrk(url, 2, ingest.WORKERS, token, uuid.uuid4().hex[:8], protocol)
+        wrk(url, 2, ingest.WORKERS, token, uuid.uuid4().hex[:8], protocol, texts)
         samplers = [record(pid, seconds, raw, "raw"), record(pid, seconds, flame, "flamegraph")]
         cpu = server.workers_cpu_seconds(pid)
-        load = wrk(url, seconds + 1, ingest.WORKERS, token, uuid.uuid4().hex[:8], protocol)
+        load = wrk(url, seconds + 1, ingest.WORKERS, token, uuid.uuid4().hex[:8], protocol, texts)
         cpu = server.workers_cpu_seconds(pid) - cpu
         for sampler in samplers:
             if sampler.wait(timeout=60) != 0:
@@ -111,11 +113,13 @@ def sample(
     return 0
 
 
-def main(seconds: int = 20) -> int:
+def main(seconds: int = 20, texts: str = "typical") -> int:
     """Profile Moderato's POST path on a fresh SQLite database."""
     env = ingest.app_env(databases.fresh_sqlite("profile"), shared_limits=False)
-    return sample("wsgi:app", "/api/v1/comments", env, seconds, token=ingest.provision(env))
+    token = ingest.provision(env)
+    return sample("wsgi:app", "/api/v1/comments", env, seconds, token=token, texts=texts)
 
 
 if __name__ == "__main__":
-    sys.exit(main(*map(int, sys.argv[1:2])))
+    arguments = sys.argv[1:3]
+    sys.exit(main(*map(int, arguments[:1]), *arguments[1:]))

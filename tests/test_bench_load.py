@@ -1,6 +1,11 @@
-"""The bench's wrk script: every request a new reader, to Moderato's API and to Isso's alike."""
+"""The bench's wrk script: every request a new reader, to Moderato's API and to Isso's alike.
 
+Typical texts are distinct, as most readers' are; campaign texts are all near-duplicates.
+"""
+
+import difflib
 import ipaddress
+import itertools
 import json
 import re
 import shutil
@@ -11,12 +16,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bench.load import wrk
-from service import addresses
+from service import addresses, campaigns
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
 # Low groups near the top, so the readers' numbers carry into the fourth group mid-run.
 NONCE = "0000fffe"
+# Comments compared pairwise (each with each): enough for a 10-second bench load's worth
+# of pairs to be likely, few enough to stay quick.
+COMPARED = 400
+# The longest run of words (and placeholders) two consecutive typical comments may share:
+# a template's own words and a slot or two, never a sentence.
+LONGEST_SHARED_RUN = 5
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -47,11 +58,37 @@ def recorder() -> Iterator[ThreadingHTTPServer]:
     thread.join(timeout=10)
 
 
-def load(server: ThreadingHTTPServer, path: str, protocol: str) -> list[tuple[str, dict, dict]]:
+def load(
+    server: ThreadingHTTPServer, path: str, protocol: str, texts: str = "typical"
+) -> list[tuple[str, dict, dict]]:
     """One second of the bench's load on the recorder; what it received."""
-    done = wrk(f"http://127.0.0.1:{server.server_port}{path}", 1, 1, "key", NONCE, protocol)
+    url = f"http://127.0.0.1:{server.server_port}{path}"
+    done = wrk(url, 1, 1, "key", NONCE, protocol, texts)
     assert done.errors == 0 and done.requests >= 20, done
     return server.seen
+
+
+def contents(server: ThreadingHTTPServer, texts: str) -> list[str]:
+    """The comments of one second of the JSON API's load, at most COMPARED of them."""
+    return [body["content"] for _, _, body in load(server, "/api/v1/comments", "json", texts)][
+        :COMPARED
+    ]
+
+
+def shared_run(a: str, b: str) -> int:
+    """The longest run of words two texts share, as campaign grouping reads them."""
+    x, y = ([token.text for token in campaigns.tokens(text)] for text in (a, b))
+    return difflib.SequenceMatcher(None, x, y, autojunk=False).find_longest_match().size
+
+
+def near_duplicates(texts: list[str]) -> list[tuple[str, str]]:
+    """The pairs of texts that campaign grouping would put in one campaign."""
+    shingled = [(text, campaigns.shingles(text)) for text in texts]
+    return [
+        (a, b)
+        for (a, x), (b, y) in itertools.combinations(shingled, 2)
+        if x is not None and y is not None and campaigns.alike(x, y)
+    ]
 
 
 def networks(addresses_seen: list[str], prefix: int) -> int:
@@ -84,3 +121,30 @@ def test_isso_requests_name_a_thread_and_a_new_reader_per_48(recorder):
     assert {ipaddress.ip_address(ip) in ipaddress.ip_network("2001:db8::/32") for ip in ips} == {
         True
     }
+
+
+def test_typical_comments_are_distinct_news_comments_and_never_near_duplicates(recorder):
+    texts = contents(recorder, "typical")
+
+    assert len(set(texts)) == len(texts)
+    assert near_duplicates(texts) == []
+    assert max(shared_run(a, b) for a, b in itertools.pairwise(texts)) <= LONGEST_SHARED_RUN
+    assert {20 <= len(text.split()) <= 60 for text in texts} == {True}
+    # Some spammers among the readers, with a link or a telephone number, as before.
+    pitches = sum(bool(re.search(r"http://|\+1 555", text)) for text in texts)
+    assert 0.1 * len(texts) < pitches < 0.4 * len(texts)
+
+
+def test_campaign_comments_repeat_twelve_sentences(recorder):
+    texts = contents(recorder, "campaign")
+
+    assert len({re.sub(r" \(\d+\)$", "", text) for text in texts}) == 12
+    alike = {text for pair in near_duplicates(texts) for text in pair}
+    assert alike == set(texts)
+
+
+def test_unknown_texts_are_refused_before_any_load(recorder):
+    with pytest.raises(ValueError, match="typical, campaign"):
+        wrk(f"http://127.0.0.1:{recorder.server_port}/", 1, 1, "key", NONCE, "json", "spam")
+
+    assert recorder.seen == []
