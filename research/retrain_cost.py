@@ -26,7 +26,15 @@ from service import create_app, migrate
 from service.clock import now
 from service.config import ROOT
 from service.db import db
-from service.tables import Comment, ModerationAction, Moderator, Site, Status
+from service.tables import (
+    Comment,
+    ModelVersion,
+    ModerationAction,
+    Moderator,
+    RetrainRun,
+    Site,
+    Status,
+)
 
 BATCH = 5000
 
@@ -82,6 +90,21 @@ def fill(count: int) -> None:
     db.session.commit()
 
 
+def prepare(count: int) -> None:
+    """Fill an empty database with count labels, or reset one filled before to its state
+    before that run's retrain (its labels kept, its models and retrain records removed)."""
+    stored = db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
+    if stored == 0:
+        fill(count)
+        return
+    if stored != count:
+        raise SystemExit(f"the database holds {stored} comments, not 0 or {count}")
+    print(f"reusing {stored} labelled comments", file=sys.stderr)
+    db.session.execute(sa.delete(RetrainRun))
+    db.session.execute(sa.delete(ModelVersion))
+    db.session.commit()
+
+
 def tree_rss(pid: int) -> int:
     """Bytes resident in a process and all its descendants now (0 once it has gone)."""
     total, pending = 0, [pid]
@@ -112,7 +135,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m research.retrain_cost", description=__doc__)
     parser.add_argument("labels", type=int, nargs="?", default=100_000)
     parser.add_argument(
-        "--database", help="SQLAlchemy URL of an empty database (default: temp SQLite)"
+        "--database",
+        help="SQLAlchemy URL of an empty database, or of one an earlier run filled with as many "
+        "labels: it is reused as it was before that run's retrain (default: temp SQLite)",
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
@@ -120,7 +145,7 @@ def main(argv=None) -> int:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_JSON": False})
         with app.app_context():
             migrate.upgrade(db.engine)
-            fill(args.labels)
+            prepare(args.labels)
             db.engine.dispose()
         # The real command in its own process, as `make retrain` runs it; progress shows live.
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
