@@ -42,6 +42,8 @@ class Options:
     max_tested: int = 5_000
     # The newest site labels one fit learns from; None: every label.
     max_labels: int | None = None
+    # The rows a fit holds in memory; more are fitted chunked (model/chunked.py).
+    sample_rows: int = chunked.SAMPLE_ROWS
 
     def learnt(self, window: range) -> range:
         """The labels of a window a fit learns from: its newest max_labels, or all of them."""
@@ -292,7 +294,7 @@ def retrain(
     """
     started = time.perf_counter()
     corpus = corpora.load_all(options.corpora)
-    with chunked.Fit() as fitting:
+    with chunked.Fit(sample_rows=options.sample_rows) as fitting:
         evaluation, threshold, pipeline = evaluate(corpus, labels, champion, options, log, fitting)
         promoted = force or evaluation.better
         trained_on = options.learnt(time_split(len(labels), options)[0])

@@ -115,7 +115,7 @@ def run(
     The same calls, in the same order, as model.retrain.retrain, minus storing the artifact.
     """
     listed = retrain.Listed(labels)
-    with chunked.Fit() as fitting:
+    with chunked.Fit(sample_rows=chosen.sample_rows) as fitting:
         evaluation, threshold, challenger = retrain.evaluate(
             corpus, listed, current, chosen, _quiet, fitting
         )

@@ -57,10 +57,15 @@ class Config:
     # Most held-out labels a retrain tests on (the newest): scoring them is
     # cheap, but a surer verdict than 5,000 labels give is not needed.
     RETRAIN_MAX_TESTED = int(os.environ.get("RETRAIN_MAX_TESTED", 5_000))
-    # Most site labels one fit learns from (the newest); unset, every label. A
-    # fit costs about 0.35 ms of CPU and 20 KiB of peak memory per label here
-    # (100,000 labels: 73 s, 2.2 GiB); set it to bound memory on a small host.
+    # Most site labels one fit learns from (the newest); unset, every label. Memory
+    # does not need it (RETRAIN_SAMPLE_ROWS bounds that): it is for learning only
+    # from recent decisions.
     RETRAIN_MAX_LABELS = _env_optional("RETRAIN_MAX_LABELS", int)
+    # Rows (corpora plus labels) a fit holds in memory: a fit up to this size is
+    # make train's; a larger one learns its vocabulary from a sample this big and
+    # its model from every row, chunked (docs/model.md). A retrain's peak memory
+    # follows it: about 1.2 GiB at 50,000, whatever the number of labels.
+    RETRAIN_SAMPLE_ROWS = int(os.environ.get("RETRAIN_SAMPLE_ROWS", 50_000))
     # Most a site label may weigh against one corpus row. Labels together weigh
     # as much as the corpora until there are that many (docs/model.md); a higher
     # cap lets a handful of labels swing the model, risking overfitting.

@@ -65,6 +65,7 @@ def options(config: Mapping, margin: float | None = None) -> recipe.Options:
         weight_max=config["LABEL_WEIGHT_MAX"],
         max_tested=config["RETRAIN_MAX_TESTED"],
         max_labels=config["RETRAIN_MAX_LABELS"],
+        sample_rows=config["RETRAIN_SAMPLE_ROWS"],
     )
 
 

@@ -119,6 +119,35 @@ def test_a_retrain_learns_from_every_label_unless_capped(app, runner, post, labe
     assert [m["data"][-1]["rows"] for m in manifests] == [4, decided]
 
 
+def test_a_retrain_past_its_sample_learns_every_label_chunked_and_serves_it(
+    app, runner, post, label
+):
+    taught = list(campaign.comments(60, seed=5))
+    decided = label(post(taught), taught)
+    app.config["RETRAIN_SAMPLE_ROWS"] = 1_000  # fewer than the corpora: every fit is chunked
+
+    result = runner.invoke(args=["model", "retrain", "--force"])
+
+    assert result.exit_code == 0, result.output
+    assert "from a sample of 1,000" in result.output
+    assert "adding the newest" in result.output
+    with app.app_context():
+        manifest = db.session.scalar(
+            sa.select(ModelVersion.manifest).order_by(ModelVersion.id.desc()).limit(1)
+        )
+    assert manifest["data"][-1]["rows"] == decided
+    assert manifest["rows"] == 1138 + decided
+    serving = _serving(app)
+    assert serving.version == manifest["version"]
+    later = list(campaign.comments(40, seed=6))
+    scores = [serving.score(record) for record in later]
+    exact = serving.pipeline.predict_proba(later)[:, 1]
+    np.testing.assert_allclose(scores, exact, rtol=0, atol=1e-9)
+    truth = [record["label"] == "spam" for record in later]
+    recall, precision = recall_precision(truth, [s >= serving.threshold for s in scores])
+    assert recall >= 0.8 and precision >= 0.9
+
+
 def test_retrain_without_labels_says_so(runner):
     result = runner.invoke(args=["model", "retrain"])
 

@@ -1,5 +1,7 @@
 """A fit past its sample: the same features, the same objective, the same model kind."""
 
+import multiprocessing
+
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -146,3 +148,16 @@ def test_the_reservoir_is_uniform_and_repeatable():
     picked = np.bincount(np.concatenate(draws), minlength=1000) / 200
     # Each item is kept with probability 0.1: the first and last tenths alike.
     assert abs(picked[:100].mean() - 0.1) < 0.02 and abs(picked[-100:].mean() - 0.1) < 0.02
+
+
+def test_a_fit_leaves_no_spill_and_no_worker_behind(videos):
+    before = set(multiprocessing.active_children())  # another test's fit may still be open
+    with chunked.Fit(workers=2, sample_rows=300) as fitting:
+        fitting.fit(serving_pipeline, rows_of(videos), print)
+        folder = fitting._folder
+        assert folder.is_dir() and len(list(folder.glob("*.npz"))) == len(fitting.spill.chunks)
+        assert not list(folder.glob("*.pickle"))  # each kept chunk removed once featurized
+        assert len(set(multiprocessing.active_children()) - before) == 2
+
+    assert not folder.exists()
+    assert set(multiprocessing.active_children()) <= before
