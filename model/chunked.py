@@ -5,8 +5,9 @@ pipeline, in memory, by sklearn. More rows are fitted in bounded memory, in thre
 
 1. the rows are read once: a uniform sample of SAMPLE_ROWS is drawn by reservoir sampling
    (seeded, so a retrain is repeatable) while every row is kept in a temporary folder, CHUNK_ROWS
-   to a file; the feature transformers (the TF-IDF vocabularies and IDF, the domain tokens) and
-   a first logistic regression are fitted on the sample;
+   to a file; the feature transformers (the TF-IDF vocabularies and IDF, the domain tokens) are
+   fitted on the sample's texts plus those of the newest rows a refit will add, and a first
+   logistic regression on the sample;
 2. every kept chunk is turned into features on every core the fit may use, each worker reading
    its chunk from the folder and writing its features back, so a process holds one chunk,
    never the whole matrix, and the rows are read from their source only once;
@@ -101,6 +102,21 @@ def fit_in_memory(build: Callable[[], Pipeline], rows: list[Row]) -> Pipeline:
     )
 
 
+def fit_sample(build: Callable[[], Pipeline], sample: list[tuple[Row, bool]]) -> Pipeline:
+    """Fit a fresh pipeline's feature steps on every sampled row's text, and its classifier on
+    the sampled rows marked for training (the others are texts only, labels unseen)."""
+    pipeline = build()
+    matrix = pipeline[:-1].fit_transform([row.record for row, _ in sample])
+    trains = np.array([training for _, training in sample])
+    rows = [row for row, training in sample if training]
+    pipeline[-1].fit(
+        matrix[trains],
+        np.array([row.label for row in rows]),
+        sample_weight=np.array([row.weight for row in rows]),
+    )
+    return pipeline
+
+
 class Features:
     """A fitted pipeline's feature steps, applied to many records at once.
 
@@ -133,21 +149,38 @@ class Spill:
 
     def __init__(self, folder: Path, workers: int):
         self.folder, self.workers = folder, workers
+        # The chunks the fit learns from, their rows and total weight; then those kept for a
+        # later extension of the fit (in the vocabulary's sample, not yet in the objective).
         self.chunks: list[Path] = []
-        self.rows = 0
-        self.weight = 0.0
-        self._kept: list[Path] = []
+        self.rows, self.weight = 0, 0.0
+        self.later: list[Path] = []
+        self.later_rows, self.later_weight = 0, 0.0
+        self._kept: list[tuple[Path, bool]] = []
         self._features: Features | None = None
         self._pool: ProcessPoolExecutor | None = None
 
-    def keep(self, batch: list[Row]) -> None:
-        """Write a chunk of rows to disk, to be turned into features later."""
-        path = self.folder / f"rows-{len(self.chunks) + len(self._kept):06d}.pickle"
+    def keep(self, batch: list[Row], later: bool = False) -> None:
+        """Write a chunk of rows to disk, to be turned into features later; later: rows the
+        fit takes in only when extended."""
+        number = len(self.chunks) + len(self.later) + len(self._kept)
+        path = self.folder / f"rows-{number:06d}.pickle"
         with path.open("wb") as file:
             pickle.dump([(row.record, row.label, row.weight) for row in batch], file, protocol=5)
-        self._kept.append(path)
-        self.rows += len(batch)
-        self.weight += sum(row.weight for row in batch)
+        self._kept.append((path, later))
+        weight = sum(row.weight for row in batch)
+        if later:
+            self.later_rows += len(batch)
+            self.later_weight += weight
+        else:
+            self.rows += len(batch)
+            self.weight += weight
+
+    def admit(self) -> None:
+        """Take the rows kept for later into the fit."""
+        self.chunks += self.later
+        self.rows += self.later_rows
+        self.weight += self.later_weight
+        self.later, self.later_rows, self.later_weight = [], 0, 0.0
 
     def featurize(self, pipeline: Pipeline, log: Log) -> None:
         """Turn every kept chunk into features with the pipeline's fitted steps, a chunk per
@@ -155,9 +188,9 @@ class Spill:
         if self._features is None:
             self._features = Features(pipeline)
         started, tasks = time.perf_counter(), []
-        for kept in self._kept:
+        for kept, later in self._kept:
             path = kept.with_suffix(".npz")
-            self.chunks.append(path)
+            (self.later if later else self.chunks).append(path)
             tasks.append(self._submit(kept, path))
         self._kept = []
         for number, task in enumerate(tasks, start=1):
@@ -298,6 +331,7 @@ class Fit:
         self.pipeline: Pipeline | None = None
         self.spill: Spill | None = None
         self.rows = self.spam = 0
+        self._later_spam = 0
         self._folder: Path | None = None
 
     def __enter__(self) -> "Fit":
@@ -322,8 +356,19 @@ class Fit:
             self.spam += row.label
             yield row
 
-    def fit(self, build: Callable[[], Pipeline], rows: Iterable[Row], log: Log) -> Pipeline:
-        """Fit build's pipeline afresh on every row, reading them once."""
+    def fit(
+        self,
+        build: Callable[[], Pipeline],
+        rows: Iterable[Row],
+        log: Log,
+        later: Iterable[Row] = (),
+    ) -> Pipeline:
+        """Fit build's pipeline afresh on every row, reading them once.
+
+        later: rows to be added by `extend` (the newest, a few thousand). A fit that spills
+        reads them too, their texts all in the vocabulary's sample (their labels not learnt
+        until extended); one that fits in memory never reads them: it is refitted afresh.
+        """
         self._discard()
         self.rows = self.spam = 0
         started, sample, batch = time.perf_counter(), Reservoir(self.sample_rows), []
@@ -333,36 +378,47 @@ class Fit:
                 self._folder = Path(tempfile.mkdtemp(prefix="moderato-fit-"))
                 self.spill = Spill(self._folder, self.workers)
                 for kept in batched(sample.items, CHUNK_ROWS):
-                    self.spill.keep(kept)
-            sample.offer(row)
+                    self.spill.keep([row for row, _ in kept])
+            sample.offer((row, True))
             if self.spill is not None:
                 batch.append(row)
                 if len(batch) == CHUNK_ROWS:
                     self.spill.keep(batch)
                     batch = []
         if self.spill is None:
-            self.pipeline = fit_in_memory(build, sample.items)
+            self.pipeline = fit_in_memory(build, [row for row, _ in sample.items])
             return self.pipeline
         if batch:
             self.spill.keep(batch)
+        # The newest rows' texts are all in the vocabulary's sample (up to a tenth of it): the
+        # words of the campaign moderators are fighting now, too rare yet to be sampled.
+        self._later_spam, recent = 0, Reservoir(self.sample_rows // 10)
+        for chunk in batched(later, CHUNK_ROWS):
+            for row in chunk:
+                recent.offer((row, False))
+                self._later_spam += row.label
+            self.spill.keep(chunk, later=True)
         log(
-            f"read {sample.seen:,} rows in {time.perf_counter() - started:.0f}s; vocabulary "
-            f"and a first fit from a sample of {len(sample.items):,}"
+            f"read {sample.seen + recent.seen:,} rows in {time.perf_counter() - started:.0f}s; "
+            f"vocabulary and a first fit from a sample of {len(sample.items):,} and the texts "
+            f"of the {len(recent.items):,} newest"
         )
         started = time.perf_counter()
-        self.pipeline = fit_in_memory(build, sample.items)
-        del sample
+        self.pipeline = fit_sample(build, sample.items + recent.items)
+        del sample, recent
         log(f"sample fitted in {time.perf_counter() - started:.0f}s")
         self.spill.featurize(self.pipeline, log)
         refine(self.pipeline.named_steps["classifier"], self.spill, log)
         return self.pipeline
 
-    def extend(self, more: Iterable[Row], log: Log) -> Pipeline:
-        """Add rows to a spilled fit and refine its classifier from where it stands."""
+    def extend(self, log: Log) -> Pipeline:
+        """Take the rows kept for later into a spilled fit and refine its classifier from where
+        it stands."""
         if self.spill is None:
             raise ValueError("only a fit that spilled its rows can be extended")
-        for batch in batched(self._counted(more), CHUNK_ROWS):
-            self.spill.keep(batch)
-        self.spill.featurize(self.pipeline, log)
+        self.rows += self.spill.later_rows
+        self.spam += self._later_spam
+        self._later_spam = 0
+        self.spill.admit()
         refine(self.pipeline.named_steps["classifier"], self.spill, log)
         return self.pipeline

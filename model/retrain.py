@@ -152,18 +152,23 @@ def fit(
     options: Options,
     log: Log,
     fitting: chunked.Fit,
+    later: range = range(0),
 ):
-    """Fit the serving recipe on the corpora plus the window's site labels the options allow."""
+    """Fit the serving recipe on the corpora plus the window's site labels the options allow.
+
+    later: the labels a refit would add (`refit`); a chunked fit reads their texts into its
+    vocabulary's sample now, so that the refitted model has the words of the newest labels.
+    """
     window = options.learnt(window)
     weight = site_weight(len(window), len(corpus.labels), options.weight_max)
+    then = site_weight(len(window) + len(later), len(corpus.labels), options.weight_max)
     started = time.perf_counter()
     log(
         f"fitting on {len(corpus.labels) + len(window)} rows: {len(corpus.labels)} corpus rows "
         f"and {len(window)} site labels at weight {weight:.2f}"
     )
-    pipeline = fitting.fit(
-        serving_pipeline, chain(corpus_rows(corpus), rows(labels, window, weight)), log
-    )
+    training = chain(corpus_rows(corpus), rows(labels, window, weight))
+    pipeline = fitting.fit(serving_pipeline, training, log, later=rows(labels, later, then))
     log(f"fitted in {time.perf_counter() - started:.1f}s")
     return pipeline
 
@@ -210,7 +215,7 @@ def evaluate(
     """
     older, newer = time_split(len(labels), options)
     log(f"evaluating: training on {len(older)} older labels, testing on the newest {len(newer)}")
-    challenger = fit(corpus, labels, older, options, log, fitting)
+    challenger = fit(corpus, labels, older, options, log, fitting, later=newer)
     started = time.perf_counter()
     truth, new_scores, old_scores = [], [], []
     for batch in chunked.batched(labels.read(newer), chunked.CHUNK_ROWS):
@@ -238,9 +243,9 @@ def refit(
 ):
     """Fit the winner on every label the options allow.
 
-    A challenger that spilled its rows takes the newest labels into the same spill and refines
-    its classifier from where it stands (its vocabulary stays that of its sample); any other is
-    fitted afresh, vocabulary included, as model.train would.
+    A challenger that spilled its rows takes in the newest labels it kept for later (their
+    texts already in its vocabulary's sample) and refines its classifier from where it stands;
+    any other is fitted afresh, vocabulary included, as model.train would.
     """
     before = options.learnt(time_split(len(labels), options)[0])
     window = options.learnt(range(len(labels)))
@@ -248,7 +253,7 @@ def refit(
     same_weight = weight == site_weight(len(before), len(corpus.labels), options.weight_max)
     if fitting.spill is not None and window.start == before.start and same_weight:
         log(f"adding the newest {window.stop - before.stop} labels to the fit")
-        return fitting.extend(rows(labels, range(before.stop, window.stop), weight), log)
+        return fitting.extend(log)
     return fit(corpus, labels, window, options, log, fitting)
 
 

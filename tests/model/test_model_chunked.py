@@ -31,7 +31,9 @@ def small_sample(videos):
     chunked.CHUNK_ROWS = 150
     try:
         with chunked.Fit(workers=2, sample_rows=len(videos.labels) // 4) as fitting:
-            pipeline = fitting.fit(serving_pipeline, rows_of(videos), print)
+            pitch = NEWS[1]
+            later = [chunked.Row(pitch, 1, 1.0), chunked.Row({**pitch, "author_name": "B"}, 1, 1.0)]
+            pipeline = fitting.fit(serving_pipeline, rows_of(videos), print, later=later)
             yield fitting, pipeline, [chunk for chunk in fitting.spill.read()]
     finally:
         chunked.CHUNK_ROWS = chunk
@@ -121,17 +123,20 @@ def test_a_chunked_fit_serves_through_the_fast_path_exactly(small_sample, videos
     np.testing.assert_allclose([fast(r) for r in records], exact, rtol=0, atol=1e-9)
 
 
-def test_extending_a_spilled_fit_adds_rows_and_refines(small_sample, videos):
+def test_extending_a_spilled_fit_takes_in_the_rows_kept_for_later(small_sample, videos):
     fitting, pipeline, _ = small_sample
     before = pipeline[-1].coef_.copy()
-    newest = [chunked.Row(record, 1, 1.0) for record in NEWS[:2]]
+    words = pipeline.named_steps["features"].named_transformers_["words"].vocabulary_
+    assert "whatsapp" in words  # a word of the later rows only: in the vocabulary's sample
+    assert fitting.spill.later_rows == 2 and fitting.rows == len(videos.labels)
+    unlearnt = pipeline.predict_proba(NEWS[1:2])[0, 1]
 
-    fitting.extend(iter(newest), print)
+    fitting.extend(print)
 
-    assert fitting.spill.rows == len(videos.labels) + 2
+    assert fitting.spill.rows == len(videos.labels) + 2 and fitting.spill.later_rows == 0
     assert fitting.spam == sum(videos.labels) + 2
     assert not np.array_equal(pipeline[-1].coef_, before)
-    assert pipeline.predict_proba(NEWS[1:2])[0, 1] > 0.5
+    assert pipeline.predict_proba(NEWS[1:2])[0, 1] > unlearnt + 0.05
 
 
 def test_the_reservoir_is_uniform_and_repeatable():
