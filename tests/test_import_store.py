@@ -1,5 +1,6 @@
-"""Storing an imported history: once per source, verdicts as labels, all or nothing."""
+"""Storing an imported history: once per source, verdicts as labels, batch by batch."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 from service import comments, labels, overturns, sites
 from service.db import db
 from service.imports import Imported, ImportFailure, Problem, store
-from service.tables import Comment, ModerationAction, Site, Status
+from service.tables import Comment, ImportProgress, ModerationAction, Site, Status
 
 SOURCE = "WordPress https://news.example"
 START = datetime(2021, 3, 1, 9, 30, tzinfo=UTC)
@@ -28,11 +29,16 @@ def comment(source_id: int, status: Status = Status.APPROVED, **fields) -> Impor
     return Imported(**{**values, **fields})
 
 
-def run(app, items, source: str = SOURCE) -> tuple[store.Report, list[Problem]]:
+def news() -> Site:
+    return db.session.scalar(sa.select(Site).where(Site.name == "news"))
+
+
+def run(
+    app, items, source: str = SOURCE, resume=None, on_progress=lambda _report: None
+) -> tuple[store.Report, list[Problem]]:
     problems = []
     with app.app_context():
-        site = db.session.scalar(sa.select(Site).where(Site.name == "news"))
-        report = store.run(site, source, items, problems.append, lambda _report: None)
+        report = store.run(news(), source, items, problems.append, on_progress, resume)
     return report, problems
 
 
@@ -118,18 +124,105 @@ def test_a_record_the_api_would_refuse_is_reported_and_the_rest_stored(app):
     assert [c.import_id for c in rows(app)] == ["1"]
 
 
-def test_a_source_that_fails_midway_leaves_nothing(app, monkeypatch):
-    monkeypatch.setattr(store, "BATCH", 2)
+def interrupted(items, after: int):
+    """A source that yields `after` items, then fails as a dropped connection would."""
+    yield from itertools.islice(items, after)
+    raise ImportFailure("WordPress answered 500 on page 2")
 
-    def history():
-        yield from (comment(1), comment(2, Status.SPAM), comment(3))
-        raise ImportFailure("WordPress answered 500 on page 2")
+
+def decisions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction))
+
+
+def test_a_source_that_fails_midway_keeps_the_batches_before_and_a_rerun_completes(
+    app, monkeypatch
+):
+    monkeypatch.setattr(store, "BATCH", 2)
+    history = [comment(1), comment(2, Status.SPAM), comment(3), comment(4), comment(5)]
 
     with pytest.raises(ImportFailure):
-        run(app, history())
-    assert rows(app) == []
+        run(app, interrupted(iter(history), 3))
+    assert [c.import_id for c in rows(app)] == ["1", "2"]  # the third's batch rolled back
+    report, _ = run(app, history)
+
+    assert report.unchanged == 2 and report.added.total() == 3
+    assert [c.import_id for c in rows(app)] == ["1", "2", "3", "4", "5"]
+    assert decisions(app) == 5  # each verdict once
+
+
+def test_a_reply_stored_before_its_parent_is_attached_by_the_run_that_brings_the_parent(
+    app, monkeypatch
+):
+    """The reply waits in the database, not in the interrupted run's memory."""
+    monkeypatch.setattr(store, "BATCH", 2)
+    history = [comment(5, parent_source_id="1"), comment(7, parent_source_id="6"), comment(1)]
+
+    with pytest.raises(ImportFailure):
+        run(app, interrupted(iter(history), 2))
+    assert {c.import_id: c.parent_id for c in rows(app)} == {"5": None, "7": None}
+    run(app, history)
+
+    by_source = {c.import_id: c for c in rows(app)}
+    assert by_source["5"].parent_id == by_source["1"].id and by_source["5"].version == 2
+    assert by_source["7"].parent_id is None  # its parent was never exported
+    assert by_source["7"].import_parent_id == "6"
+
+
+class Marked:
+    """A resumable source: its mark is the id of the last record yielded."""
+
+    def __init__(self, history):
+        self.history, self.position = history, "0"
+
+    def __iter__(self):
+        for record in self.history:
+            self.position = record.source_id
+            yield record
+
+    def resume(self, app) -> store.Resume:
+        with app.app_context():
+            return store.Resume(store.resume_point(news(), SOURCE), lambda: self.position)
+
+
+def marks(app) -> list[tuple[str, str]]:
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction)) == 0
+        return db.session.execute(
+            sa.select(ImportProgress.source, ImportProgress.resume_after)
+        ).all()
+
+
+def test_a_resumable_source_keeps_its_mark_with_each_batch_until_it_is_read_to_the_end(
+    app, monkeypatch
+):
+    monkeypatch.setattr(store, "BATCH", 2)
+    source = Marked([comment(n) for n in range(1, 6)])
+    assert source.resume(app).after is None
+
+    with pytest.raises(ImportFailure):
+        run(app, interrupted(iter(source), 5), resume=source.resume(app))
+    assert marks(app) == [(SOURCE, "4")]  # the fifth was read, but its batch never committed
+    assert source.resume(app).after == "4"
+    report, _ = run(app, source, resume=source.resume(app))
+
+    assert report.resumed_after == "4" and report.added.total() == 1
+    assert marks(app) == []
+
+
+def test_a_run_holds_one_batch_of_its_source_at_a_time(app, monkeypatch):
+    """Each batch is committed before the next is read: memory does not grow with history."""
+    monkeypatch.setattr(store, "BATCH", 3)
+    committed = []
+
+    def history():
+        for n in range(1, 11):
+            # Never more than a batch read beyond what is committed.
+            assert n - 1 - (committed[-1] if committed else 0) < store.BATCH
+            yield comment(n)
+
+    run(app, history(), on_progress=lambda report: committed.append(report.read))
+
+    assert committed == [3, 6, 9, 10]
 
 
 def test_the_same_words_twice_are_both_kept(app):
