@@ -7,7 +7,7 @@ against): the home page's Link header naming the API root, the API index, and
 time, with `X-WP-Total`, `X-WP-TotalPages` and the `next`/`prev` Link. Comment n of 1..count
 is computed, never stored, so 100,000 cost no memory: 60 % approved, 15 % held, 20 % spam,
 5 % trash, as research/import_wordpress.py fills a real WordPress; every fifth answers the one
-before, and every fiftieth from the seventh answers one 25 ids later (a parent WordPress lets
+seven before, and every fiftieth from the seventh answers one 25 ids later (a parent WordPress lets
 an editor change), so some replies come before their parents. Only HTTP Basic with
 `USER`/`PASSWORD` may read comments; anyone else gets WordPress's 401. Nothing is written.
 """
@@ -61,7 +61,11 @@ class Comments:
         """The id of the comment n answers, or 0."""
         if n % 50 == 7 and n + 25 <= self.count:
             return n + 25
-        return n - 1 if n % 5 == 0 else 0
+        return n - 7 if n % 5 == 0 and n > 7 else 0
+
+    def answered(self, n: int) -> bool:
+        """Whether some comment answers comment n."""
+        return any(0 < child <= self.count and self.parent(child) == n for child in (n + 7, n - 25))
 
     def total(self, status: str) -> int:
         """How many comments have a status."""
@@ -91,6 +95,11 @@ class Comments:
                 {"embeddable": True, "post_type": "post", "href": f"{base}/wp-json/wp/v2/posts/1"}
             ],
         }
+        if self.answered(n):
+            query = urlencode({"parent": n})
+            links["children"] = [
+                {"embeddable": True, "href": f"{base}/wp-json/wp/v2/comments?{query}"}
+            ]
         if self.parent(n):
             links["in-reply-to"] = [
                 {"embeddable": True, "href": f"{base}/wp-json/wp/v2/comments/{self.parent(n)}"}
@@ -121,7 +130,7 @@ class Comments:
 
 
 class FakeWordPress(ThreadingHTTPServer):
-    """The fake site on a free loopback port; pages_served counts the comment pages sent."""
+    """The fake site on a free loopback port; pages lists the comment pages sent, in order."""
 
     daemon_threads = True
 
@@ -129,7 +138,7 @@ class FakeWordPress(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.comments = Comments(count)
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
-        self.pages_served = 0
+        self.pages: list[tuple[str, int]] = []  # (status queried, page number)
         # A test's fault: once this many comment pages are served, drop every connection.
         self.drop_after_pages: int | None = None
 
@@ -177,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != _basic(USER, PASSWORD):
             self._json(401, FORBIDDEN)
             return
-        if server.drop_after_pages is not None and server.pages_served >= server.drop_after_pages:
+        if server.drop_after_pages is not None and len(server.pages) >= server.drop_after_pages:
             self.close_connection = True
             self.connection.close()  # the connection drops, as a proxy's timeout does
             return
@@ -186,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
         total = server.comments.total(status)
         pages = -(-total // per_page)
         ids = server.comments.ids(status, (number - 1) * per_page, per_page)
-        server.pages_served += 1
+        server.pages.append((query["status"], number))
         headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
         links = [(rel, number + step) for rel, step in (("prev", -1), ("next", 1))]
         paging = ", ".join(
