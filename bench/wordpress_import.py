@@ -115,8 +115,9 @@ def check(url: str) -> dict:
             ).one()
             unattached = connection.scalar(
                 sa.text(
-                    "SELECT count(*) FROM comments c JOIN comments p ON p.import_id = "
-                    "c.import_parent_id WHERE c.parent_id IS NULL"
+                    "SELECT count(*) FROM comments c JOIN comments p ON p.site_id = c.site_id "
+                    "AND p.import_source = c.import_source AND p.import_id = c.import_parent_id "
+                    "WHERE c.parent_id IS NULL"
                 )
             )
             decisions = connection.scalar(sa.text("SELECT count(*) FROM moderation_actions"))
