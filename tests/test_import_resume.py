@@ -123,6 +123,7 @@ def test_a_rerun_after_a_complete_import_reads_everything_again_and_adds_nothing
     with fake_wordpress.serving(120) as site:
         import_wordpress(runner, site)
         before = {n: (c.id, c.version, c.parent_id) for n, c in held(news).items()}
+        first_run = list(site.pages)
 
         again = import_wordpress(runner, site)
 
@@ -130,6 +131,7 @@ def test_a_rerun_after_a_complete_import_reads_everything_again_and_adds_nothing
         assert "imported 0 comments" in again.output
         assert "120 were already imported; 0 skipped" in again.output
         assert "resum" not in again.output + again.stderr
+        assert sorted(site.pages[len(first_run) :]) == sorted(first_run)  # every page, once
         assert {n: (c.id, c.version, c.parent_id) for n, c in held(news).items()} == before
         assert_each_comment_once_and_threaded(news, site)
 
