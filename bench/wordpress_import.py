@@ -90,16 +90,25 @@ def stored(engine: sa.Engine) -> int:
         return connection.scalar(sa.text("SELECT count(*) FROM comments"))
 
 
-def interrupted(site: fake_wordpress.FakeWordPress, url: str, after: int, sig: int) -> dict:
-    """Run an import and send it sig once `after` comments are stored; what it left."""
+def stop_when_stored(process: subprocess.Popen, url: str, count: int, sig: int) -> None:
+    """Send a running import sig once the database holds count comments (or it has ended)."""
     engine = create_engine(url)
     try:
-        started = time.perf_counter()
-        process = start(site, url)
-        while process.poll() is None and stored(engine) < after:
+        while process.poll() is None and stored(engine) < count:
             time.sleep(0.05)
         process.send_signal(sig)
-        figures = finish(process, started)
+    finally:
+        engine.dispose()
+
+
+def interrupted(site: fake_wordpress.FakeWordPress, url: str, after: int, sig: int) -> dict:
+    """Run an import and send it sig once `after` comments are stored; what it left."""
+    started = time.perf_counter()
+    process = start(site, url)
+    stop_when_stored(process, url, after, sig)
+    figures = finish(process, started)
+    engine = create_engine(url)
+    try:
         return {**figures, "stored_when_stopped": stored(engine)}
     finally:
         engine.dispose()
