@@ -225,6 +225,48 @@ def test_a_run_holds_one_batch_of_its_source_at_a_time(app, monkeypatch):
     assert committed == [3, 6, 9, 10]
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgresql_finds_stored_ids_by_the_whole_key_before_it_has_statistics(app):
+    """A large import outruns autovacuum's statistics; the lookup must not scan the source."""
+    run(app, [comment(n) for n in range(1, 4)])
+    with app.app_context():
+        db.session.execute(
+            sa.text(
+                "INSERT INTO comments (site_id, post_id, author_name, author_email, content, "
+                "status, reasons, created_at, version, import_source, import_id) "
+                "SELECT site_id, post_id, author_name, author_email, content, status, reasons, "
+                "created_at, 1, import_source, 'x' || n FROM comments, generate_series(1, 5000) n "
+                "WHERE import_id = '1'"
+            )
+        )
+        values = {"site_id": news().id, "source": SOURCE, "source_ids": ["1", "x4999", "none"]}
+        ours = store._STORED["postgresql"].compile(dialect=db.engine.dialect)
+        plans = {
+            "in": explain(_IN, values),
+            "ours": explain(str(ours), ours.construct_params(values)),
+        }
+        found = db.session.execute(store._STORED["postgresql"], values).all()
+
+    # The trap: IN (...) reads the source's every comment and filters them.
+    assert "Filter: ((import_id)::text = ANY" in plans["in"], plans["in"]
+    [condition] = [line for line in plans["ours"].splitlines() if "Index Cond" in line]
+    assert "(import_id)::text = (wanted.import_id)::text" in condition, plans["ours"]
+    assert "Filter" not in plans["ours"], plans["ours"]
+    assert sorted(import_id for import_id, _ in found) == ["1", "x4999"]
+
+
+_IN = (
+    "SELECT import_id, id FROM comments WHERE site_id = %(site_id)s AND "
+    "import_source = %(source)s AND import_id = ANY(%(source_ids)s)"
+)
+
+
+def explain(sql: str, values: dict) -> str:
+    """PostgreSQL's plan for a statement in the driver's own syntax."""
+    plan = db.session.connection().exec_driver_sql(f"EXPLAIN {sql}", values)
+    return "\n".join(row[0] for row in plan)
+
+
 def test_the_same_words_twice_are_both_kept(app):
     """A history holds repeats (spam above all); the first keeps the duplicate key."""
     same = {"content": "Best casino bonus here https://casino.example", "author_email": "a@b.ru"}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import marshmallow as ma
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from model.corpora import RECORD_FIELDS
 
@@ -229,12 +230,34 @@ def _stored_ids(site_id: int, source: str, source_ids: set[str]) -> dict[str, in
     """Which of these source ids this site already holds from this source, and as what id."""
     if not source_ids:
         return {}
-    query = sa.select(Comment.import_id, Comment.id).where(
-        Comment.site_id == site_id,
-        Comment.import_source == source,
-        Comment.import_id.in_(source_ids),
+    values = {"site_id": site_id, "source": source, "source_ids": sorted(source_ids)}
+    return dict(db.session.execute(_STORED[db.engine.dialect.name], values).all())
+
+
+def _lookup(matches: sa.ColumnElement[bool], *columns: sa.ColumnElement) -> sa.Select:
+    """Columns of this site's comments from this source whose id there matches."""
+    return sa.select(*columns).where(
+        _table.c.site_id == sa.bindparam("site_id"),
+        _table.c.import_source == sa.bindparam("source"),
+        matches,
     )
-    return dict(db.session.execute(query).all())
+
+
+# PostgreSQL plans `import_id IN (...)` as a scan of the source's every comment while its
+# statistics lag a large import (autovacuum analyzes after 10 % of a table changes): a batch
+# took 0.3 s at 100,000 comments, and a rerun minutes. One lookup per id in a LATERAL join
+# (LIMIT keeps it from being flattened) always uses the unique index. SQLite always does.
+_wanted = sa.func.unnest(sa.bindparam("source_ids", type_=postgresql.ARRAY(sa.String)))
+_wanted = _wanted.table_valued("import_id").render_derived(name="wanted")
+_found = _lookup(_table.c.import_id == _wanted.c.import_id, _table.c.id).limit(1).lateral()
+_STORED = {
+    "postgresql": sa.select(_wanted.c.import_id, _found.c.id).join_from(_wanted, _found, sa.true()),
+    "sqlite": _lookup(
+        _table.c.import_id.in_(sa.bindparam("source_ids", expanding=True)),
+        _table.c.import_id,
+        _table.c.id,
+    ),
+}
 
 
 def _insert(site_id: int, source: str, record: Imported, parent_id: int | None) -> int:
