@@ -5,7 +5,9 @@ Apache with MariaDB: tests/wordpress.py, so root and its packages are needed), f
 N comments in one SQL statement (60 % approved, 15 % held, 20 % spam, 5 % trash, one in five
 a reply), makes the admin an application password inside WordPress, then runs the import
 command as deployed, in a process of its own, into a fresh Moderato database per backend:
-once, and again to show that a second run adds nothing. Prints one JSON line per run: wall
+once, and again to show that a second run adds nothing (reading every page again); with
+--interrupt-after N, once more into a fresh database, stopped by SIGTERM when N comments
+are stored, and then the run that resumes it. Prints one JSON line per run: wall
 seconds, peak RSS, CPU, what WordPress was sent and how long it took to answer. Everything
 it changed on the machine is undone when it ends.
 """
@@ -13,13 +15,14 @@ it changed on the machine is undone when it ends.
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench import databases
+from bench import databases, wordpress_import
 from service import create_app, migrate
 from service.config import ROOT
 from service.db import db
@@ -76,8 +79,13 @@ def moderato(backend: str) -> str:
     return url
 
 
-def timed_import(wp: wordpress.WordPress, password: str, url: str, out: Path) -> dict:
-    """Run the import command in its own process; return its wall time, peak RSS and output."""
+def timed_import(
+    wp: wordpress.WordPress, password: str, url: str, out: Path, stop_after: int = 0
+) -> dict:
+    """Run the import command in its own process; return its wall time, peak RSS and output.
+
+    stop_after: send it SIGTERM once that many comments are stored (0: let it finish).
+    """
     command = [str(FLASK), "--app", "wsgi", "import", "wordpress", wp.base]
     command += ["--user", wordpress.ADMIN, "--app-password", password, "--site", SITE]
     env = {**os.environ, "DATABASE_URL": url, "LOG_JSON": "0"}
@@ -85,13 +93,15 @@ def timed_import(wp: wordpress.WordPress, password: str, url: str, out: Path) ->
     with (out / "stdout").open("w+") as stdout, (out / "stderr").open("w+") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
+        if stop_after:
+            wordpress_import.stop_when_stored(process, url, stop_after, signal.SIGTERM)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         stdout.seek(0)
         stderr.seek(0)
         output, errors = stdout.read(), stderr.read()
-    if process.returncode:
+    if process.returncode and not stop_after:
         raise SystemExit(f"the import failed ({process.returncode}):\n{errors}{output}")
     sent = wp.requests_logged(USER_AGENT)[sent_before:]
     return {
@@ -110,6 +120,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--comments", type=int, default=10_000, help="default 10000")
     parser.add_argument(
+        "--interrupt-after",
+        type=int,
+        default=0,
+        help="then stop an import into a fresh database with SIGTERM once this many comments "
+        "are stored, and time the run that resumes it",
+    )
+    parser.add_argument(
         "--backend",
         action="append",
         choices=("sqlite", "postgresql"),
@@ -125,6 +142,13 @@ def main(argv: list[str] | None = None) -> None:
                 for run in ("first", "second"):
                     figures = timed_import(wp, password, url, Path(folder))
                     print(json.dumps({"backend": backend, "run": run, **figures}), flush=True)
+                if options.interrupt_after:
+                    if backend == "postgresql":
+                        databases.drop_postgres(url)
+                    url = moderato(backend)
+                    for run, stop in (("stopped", options.interrupt_after), ("resumed", 0)):
+                        figures = timed_import(wp, password, url, Path(folder), stop)
+                        print(json.dumps({"backend": backend, "run": run, **figures}), flush=True)
             finally:
                 if backend == "postgresql":
                     databases.drop_postgres(url)

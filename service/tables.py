@@ -189,6 +189,9 @@ class Comment(Base):
     # there; both null on a comment submitted here.
     import_source: Mapped[str | None] = mapped_column(sa.String(200))
     import_id: Mapped[str | None] = mapped_column(sa.String(100))
+    # The id there of the comment it answers: a reply stored before its parent is attached
+    # (parent_id) by a later batch or run, so no run has to remember it (imports.store).
+    import_parent_id: Mapped[str | None] = mapped_column(sa.String(100))
     # The campaign of near-duplicates it belongs to (service.campaigns): the id of the campaign's
     # first comment, shared by every member; null while it is like no other comment.
     campaign_id: Mapped[int | None]
@@ -315,6 +318,23 @@ class Lease(Base):
     holder: Mapped[str] = mapped_column(sa.String(200))
     # Renewed while the holder works; once past, any process may take the lease over.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportProgress(Base):
+    """How far an unfinished import of a source read, so that running it again resumes there.
+
+    Written with each batch an import stores, in the same transaction; removed when a run
+    reads its source to the end (imports.store).
+    """
+
+    __tablename__ = "import_progress"
+
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    # The source's own mark (WordPress: the id of the last comment read); every record up to
+    # it was stored or reported as refused.
+    resume_after: Mapped[str] = mapped_column(sa.String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class RunStatus(enum.StrEnum):

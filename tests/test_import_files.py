@@ -667,24 +667,34 @@ def test_a_disqus_post_without_an_email_is_kept_for_its_verdict(app, runner, tmp
     assert dana.author_email == ""
 
 
-def test_a_file_broken_midway_stores_nothing_and_says_where(app, runner, tmp_path, monkeypatch):
+def test_a_file_broken_midway_keeps_the_batches_before_and_says_where(
+    app, runner, tmp_path, monkeypatch
+):
     monkeypatch.setattr(store, "BATCH", 10)  # several batches are written before the fault
     path = large_export(tmp_path, 60)
-    path.write_text(path.read_text().replace(">60</wp:comment_id>", ">60</wp:comment_idd>"))
+    whole = path.read_text()
+    path.write_text(whole.replace(">60</wp:comment_id>", ">60</wp:comment_idd>"))
 
     result = import_file(runner, "wxr", path)
 
     assert result.exit_code == 1
     line = line_of(path, "</wp:comment_idd>")
     assert (
-        f"Error: large.xml line {line}: not well-formed XML (mismatched tag) (nothing was imported)"
-        in result.output
-    )
-    assert "[import] 10 read" in result.output  # batches were stored, then rolled back
-    assert stored(app) == {} and decisions(app) == []
+        f"Error: large.xml line {line}: not well-formed XML (mismatched tag) (the 40 comments "
+        "stored before it are kept: run the same command again to continue)"
+    ) in result.output
+    # The parser meets the fault while the fifth batch is read: that batch is rolled back.
+    assert len(stored(app)) == 40
+    path.write_text(whole)  # mended
+    again = import_file(runner, "wxr", path)
+    assert again.exit_code == 0, again.output
+    assert "40 were already imported" in again.output
+    assert len(stored(app)) == 65  # the 60 and the fixture's own five readers' comments
+    decided = [c for c in stored(app).values() if c.status != Status.PENDING]
+    assert sorted(d.comment_id for d in decisions(app)) == sorted(c.id for c in decided)
 
 
-def test_a_csv_broken_midway_stores_nothing(app, runner, tmp_path, monkeypatch):
+def test_a_csv_broken_midway_keeps_the_rows_before(app, runner, tmp_path, monkeypatch):
     monkeypatch.setattr(store, "BATCH", 2)
     path = tmp_path / "comments.csv"
     path.write_bytes(HISTORY.read_bytes() + b'c-107,,spam,"unclosed,spam,A,a@b.example,,p\n')
@@ -693,7 +703,8 @@ def test_a_csv_broken_midway_stores_nothing(app, runner, tmp_path, monkeypatch):
 
     assert result.exit_code == 1
     assert "Error: comments.csv line 8: malformed CSV" in result.output
-    assert stored(app) == {} and decisions(app) == []
+    assert "are kept: run the same command again to continue" in result.output
+    assert len(stored(app)) == 6  # three batches of two, before line 8
 
 
 @pytest.mark.parametrize(

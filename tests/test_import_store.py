@@ -1,5 +1,6 @@
-"""Storing an imported history: once per source, verdicts as labels, all or nothing."""
+"""Storing an imported history: once per source, verdicts as labels, batch by batch."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from support import training_labels
 from service import comments, overturns, sites
 from service.db import db
 from service.imports import Imported, ImportFailure, Problem, store
-from service.tables import Comment, ModerationAction, Site, Status
+from service.tables import Comment, ImportProgress, ModerationAction, Site, Status
 
 SOURCE = "WordPress https://news.example"
 START = datetime(2021, 3, 1, 9, 30, tzinfo=UTC)
@@ -29,11 +30,16 @@ def comment(source_id: int, status: Status = Status.APPROVED, **fields) -> Impor
     return Imported(**{**values, **fields})
 
 
-def run(app, items, source: str = SOURCE) -> tuple[store.Report, list[Problem]]:
+def news() -> Site:
+    return db.session.scalar(sa.select(Site).where(Site.name == "news"))
+
+
+def run(
+    app, items, source: str = SOURCE, resume=None, on_progress=lambda _report: None
+) -> tuple[store.Report, list[Problem]]:
     problems = []
     with app.app_context():
-        site = db.session.scalar(sa.select(Site).where(Site.name == "news"))
-        report = store.run(site, source, items, problems.append, lambda _report: None)
+        report = store.run(news(), source, items, problems.append, on_progress, resume)
     return report, problems
 
 
@@ -119,18 +125,147 @@ def test_a_record_the_api_would_refuse_is_reported_and_the_rest_stored(app):
     assert [c.import_id for c in rows(app)] == ["1"]
 
 
-def test_a_source_that_fails_midway_leaves_nothing(app, monkeypatch):
-    monkeypatch.setattr(store, "BATCH", 2)
+def interrupted(items, after: int):
+    """A source that yields `after` items, then fails as a dropped connection would."""
+    yield from itertools.islice(items, after)
+    raise ImportFailure("WordPress answered 500 on page 2")
 
-    def history():
-        yield from (comment(1), comment(2, Status.SPAM), comment(3))
-        raise ImportFailure("WordPress answered 500 on page 2")
+
+def decisions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction))
+
+
+def test_a_source_that_fails_midway_keeps_the_batches_before_and_a_rerun_completes(
+    app, monkeypatch
+):
+    monkeypatch.setattr(store, "BATCH", 2)
+    history = [comment(1), comment(2, Status.SPAM), comment(3), comment(4), comment(5)]
 
     with pytest.raises(ImportFailure):
-        run(app, history())
-    assert rows(app) == []
+        run(app, interrupted(iter(history), 3))
+    assert [c.import_id for c in rows(app)] == ["1", "2"]  # the third's batch rolled back
+    report, _ = run(app, history)
+
+    assert report.unchanged == 2 and report.added.total() == 3
+    assert [c.import_id for c in rows(app)] == ["1", "2", "3", "4", "5"]
+    assert decisions(app) == 5  # each verdict once
+
+
+def test_a_reply_stored_before_its_parent_is_attached_by_the_run_that_brings_the_parent(
+    app, monkeypatch
+):
+    """The reply waits in the database, not in the interrupted run's memory."""
+    monkeypatch.setattr(store, "BATCH", 2)
+    history = [comment(5, parent_source_id="1"), comment(7, parent_source_id="6"), comment(1)]
+
+    with pytest.raises(ImportFailure):
+        run(app, interrupted(iter(history), 2))
+    assert {c.import_id: c.parent_id for c in rows(app)} == {"5": None, "7": None}
+    run(app, history)
+
+    by_source = {c.import_id: c for c in rows(app)}
+    assert by_source["5"].parent_id == by_source["1"].id and by_source["5"].version == 2
+    assert by_source["7"].parent_id is None  # its parent was never exported
+    assert by_source["7"].import_parent_id == "6"
+
+
+class Marked:
+    """A resumable source: its mark is the id of the last record yielded."""
+
+    def __init__(self, history):
+        self.history, self.position = history, "0"
+
+    def __iter__(self):
+        for record in self.history:
+            self.position = record.source_id
+            yield record
+
+    def resume(self, app) -> store.Resume:
+        with app.app_context():
+            return store.Resume(store.resume_point(news(), SOURCE), lambda: self.position)
+
+
+def marks(app) -> list[tuple[str, str]]:
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction)) == 0
+        return db.session.execute(
+            sa.select(ImportProgress.source, ImportProgress.resume_after)
+        ).all()
+
+
+def test_a_resumable_source_keeps_its_mark_with_each_batch_until_it_is_read_to_the_end(
+    app, monkeypatch
+):
+    monkeypatch.setattr(store, "BATCH", 2)
+    source = Marked([comment(n) for n in range(1, 6)])
+    assert source.resume(app).after is None
+
+    with pytest.raises(ImportFailure):
+        run(app, interrupted(iter(source), 5), resume=source.resume(app))
+    assert marks(app) == [(SOURCE, "4")]  # the fifth was read, but its batch never committed
+    assert source.resume(app).after == "4"
+    report, _ = run(app, source, resume=source.resume(app))
+
+    assert report.resumed_after == "4" and report.added.total() == 1
+    assert marks(app) == []
+
+
+def test_a_run_holds_one_batch_of_its_source_at_a_time(app, monkeypatch):
+    """Each batch is committed before the next is read: memory does not grow with history."""
+    monkeypatch.setattr(store, "BATCH", 3)
+    committed = []
+
+    def history():
+        for n in range(1, 11):
+            # Never more than a batch read beyond what is committed.
+            assert n - 1 - (committed[-1] if committed else 0) < store.BATCH
+            yield comment(n)
+
+    run(app, history(), on_progress=lambda report: committed.append(report.read))
+
+    assert committed == [3, 6, 9, 10]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgresql_finds_stored_ids_by_the_whole_key_before_it_has_statistics(app):
+    """A large import outruns autovacuum's statistics; the lookup must not scan the source."""
+    run(app, [comment(n) for n in range(1, 4)])
+    with app.app_context():
+        db.session.execute(
+            sa.text(
+                "INSERT INTO comments (site_id, post_id, author_name, author_email, content, "
+                "status, reasons, created_at, version, import_source, import_id) "
+                "SELECT site_id, post_id, author_name, author_email, content, status, reasons, "
+                "created_at, 1, import_source, 'x' || n FROM comments, generate_series(1, 5000) n "
+                "WHERE import_id = '1'"
+            )
+        )
+        values = {"site_id": news().id, "source": SOURCE, "source_ids": ["1", "x4999", "none"]}
+        ours = store._STORED["postgresql"].compile(dialect=db.engine.dialect)
+        plans = {
+            "in": explain(_IN, values),
+            "ours": explain(str(ours), ours.construct_params(values)),
+        }
+        found = db.session.execute(store._STORED["postgresql"], values).all()
+
+    # The trap: IN (...) reads the source's every comment and filters them.
+    assert "Filter: ((import_id)::text = ANY" in plans["in"], plans["in"]
+    [condition] = [line for line in plans["ours"].splitlines() if "Index Cond" in line]
+    assert "(import_id)::text = (wanted.import_id)::text" in condition, plans["ours"]
+    assert "Filter" not in plans["ours"], plans["ours"]
+    assert sorted(import_id for import_id, _ in found) == ["1", "x4999"]
+
+
+_IN = (
+    "SELECT import_id, id FROM comments WHERE site_id = %(site_id)s AND "
+    "import_source = %(source)s AND import_id = ANY(%(source_ids)s)"
+)
+
+
+def explain(sql: str, values: dict) -> str:
+    """PostgreSQL's plan for a statement in the driver's own syntax."""
+    plan = db.session.connection().exec_driver_sql(f"EXPLAIN {sql}", values)
+    return "\n".join(row[0] for row in plan)
 
 
 def test_the_same_words_twice_are_both_kept(app):

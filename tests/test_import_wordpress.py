@@ -22,8 +22,9 @@ import wordpress
 from live import free_port
 from support import count_comments, training_labels
 
+from bench import fake_wordpress
 from service.db import db
-from service.imports import store
+from service.imports import ImportFailure, store
 from service.imports import wordpress as wordpress_source
 from service.imports.wordpress import USER_AGENT
 from service.tables import Comment, ModerationAction, Status
@@ -233,6 +234,38 @@ def test_every_page_of_every_status_is_read(news, runner, blog, monkeypatch):
     assert per_status == {"approve": 2, "hold": 2, "spam": 1, "trash": 1}, pages
 
 
+def test_an_import_interrupted_midway_resumes_where_it_stopped(news, runner, blog, monkeypatch):
+    monkeypatch.setattr(wordpress_source, "PER_PAGE", 2)
+    monkeypatch.setattr(store, "BATCH", 3)
+    read_page, pages = wordpress_source._Api.page, []
+
+    def dropped_at_the_sixth(api, status: str, number: int):
+        pages.append((status, number))
+        if len(pages) == 6:
+            raise ImportFailure("the connection dropped")
+        return read_page(api, status, number)
+
+    monkeypatch.setattr(wordpress_source._Api, "page", dropped_at_the_sixth)
+    first = import_wordpress(runner, blog.wp.base, wordpress.ADMIN, blog.admin_password)
+    monkeypatch.setattr(wordpress_source._Api, "page", read_page)
+
+    assert first.exit_code == 1
+    assert "are kept: run the same command again to continue" in first.output
+    kept = set(imported(news))
+    assert kept and kept < blog.importable()
+    second = import_wordpress(runner, blog.wp.base, wordpress.ADMIN, blog.admin_password)
+
+    assert second.exit_code == 0, second.output
+    assert f"resuming after WordPress comment {max(map(int, kept))}" in second.stderr
+    assert f"imported {len(blog.importable() - kept)} comments" in second.output
+    stored = imported(news)
+    assert set(stored) == blog.importable()
+    assert all(len(actions) <= 1 for _, actions in stored.values())
+    by_key = {key: stored[str(blog.ids[key])][0] for key in blog.ids}
+    for key, parent, *_ in HISTORY:
+        assert by_key[key].parent_id == (by_key[parent].id if parent else None), key
+
+
 @pytest.mark.parametrize(
     ("user", "password", "says"),
     [
@@ -289,3 +322,48 @@ def test_a_site_that_stops_answering_is_refused_clearly(news, runner, monkeypatc
     assert result.exit_code != 0
     assert f"{url} did not answer within 0.5 s" in result.output
     assert count_comments(news) == 0
+
+
+def shape(value):
+    """The keys and types of a JSON value, the first item standing for a list's."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(value[0])] if value else []
+    return type(value).__name__
+
+
+def first_page(base: str, password: str) -> tuple[requests.Response, list[dict]]:
+    """The first page of approved comments, read as the import reads them."""
+    root = requests.get(base, timeout=wordpress.TIMEOUT).links["https://api.w.org/"]["url"]
+    params = {"context": "edit", "status": "approve", "orderby": "id", "order": "asc"}
+    response = requests.get(
+        f"{root}wp/v2/comments",
+        params={**params, "per_page": 100},
+        auth=(wordpress.ADMIN, password),
+        timeout=wordpress.TIMEOUT,
+    )
+    return response, response.json()
+
+
+def test_the_benchs_fake_wordpress_serves_what_wordpress_serves(blog):
+    """bench/fake_wordpress.py stands in for this WordPress at 100,000 comments."""
+    blog.wp.use_permalinks(PRETTY)  # the fake's API root is /wp-json/, as pretty permalinks give
+    try:
+        real, real_comments = first_page(blog.wp.base, blog.admin_password)
+    finally:
+        blog.wp.use_permalinks("")
+    with fake_wordpress.serving(40) as fake:
+        served, fake_comments = first_page(fake.base, fake_wordpress.PASSWORD)
+
+    def kinds(comments: list[dict]) -> dict[tuple[bool, bool], dict]:
+        """A comment of each kind: a reply or not, answered or not."""
+        return {(bool(c["parent"]), "children" in c["_links"]): c for c in comments}
+
+    ours, theirs = kinds(fake_comments), kinds(real_comments)
+    assert len(theirs) >= 3 and set(theirs) <= set(ours)
+    for kind, comment in theirs.items():
+        assert shape(ours[kind]) == shape(comment), kind
+    for name in ("X-WP-Total", "X-WP-TotalPages"):
+        assert served.headers[name].isdigit() and real.headers[name].isdigit(), name
+    assert served.headers["Content-Type"] == real.headers["Content-Type"]

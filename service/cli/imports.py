@@ -2,7 +2,9 @@
 
 Every command stores the comments and the verdicts the source's moderators gave them (labels
 the next retrain learns from), reports each record it cannot import and a count at the end,
-and stores nothing when the source cannot be read at all. Running it again adds nothing.
+and stores nothing when the source cannot be read at all. Each batch is committed as it is
+stored: an interrupted import keeps what it stored, and running it again continues (a
+complete one adds nothing).
 """
 
 from collections.abc import Callable, Iterable
@@ -12,7 +14,7 @@ import click
 from flask.cli import AppGroup
 
 from ..imports import Imported, ImportFailure, Problem, csvfile, disqus, store, wordpress, wxr
-from ..tables import Status
+from ..tables import Site, Status
 from .lookups import site as site_named
 
 group = AppGroup("import", help="Import a site's comment history and its moderators' verdicts.")
@@ -33,20 +35,40 @@ def _progress(report: store.Report) -> None:
     )
 
 
-Reader = Callable[[], tuple[str, Iterable[Imported | Problem]]]
+def _kept(committed: store.Report) -> str:
+    """What an import that stopped early leaves, and what to do about it."""
+    if not committed.added:
+        return "nothing was imported"
+    return (
+        f"the {committed.added.total():,} comments stored before it are kept: run the same "
+        "command again to continue"
+    )
+
+
+Reader = Callable[[Site], tuple[str, Iterable[Imported | Problem], store.Resume | None]]
 
 
 def _import(site_name: str, read: Reader) -> Iterable[Imported | Problem]:
     """Open a source, store what it holds, say what was done; stop if it cannot be read.
 
-    Returns what the source yielded, for a command that has more to say about it.
+    Each batch stored is kept if the run is interrupted, and running the same command again
+    continues. Returns what the source yielded, for a command that has more to say about it.
     """
     site = site_named(site_name)
+    committed = store.Report()
+
+    def progress(report: store.Report) -> None:
+        nonlocal committed
+        committed = report
+        _progress(report)
+
     try:
-        source, items = read()
-        report = store.run(site, source, items, _problem, _progress)
+        source, items, resume = read(site)
+        report = store.run(site, source, items, _problem, progress, resume)
     except ImportFailure as error:
-        raise click.ClickException(f"{error} (nothing was imported)") from None
+        raise click.ClickException(f"{error} ({_kept(committed)})") from None
+    except KeyboardInterrupt:
+        raise click.ClickException(f"interrupted ({_kept(committed)})") from None
     counts = ", ".join(f"{report.added[status]:,} {status}" for status in Status)
     click.echo(
         f"imported {report.added.total():,} comments from {source} into {site_name!r}: {counts}"
@@ -54,6 +76,12 @@ def _import(site_name: str, read: Reader) -> Iterable[Imported | Problem]:
     click.echo(
         f"{report.unchanged:,} were already imported; {report.problems:,} skipped (listed above)"
     )
+    if report.resumed_after:
+        click.echo(
+            f"resumed after {report.resumed_after}, where an interrupted run stopped: the "
+            "comments up to there were stored (or listed as skipped) by that run, and not read "
+            "again"
+        )
     decided = report.added.total() - report.added[Status.PENDING]
     if decided:
         click.echo(f"{decided:,} new labels: the worker retrains when due, or run `make retrain`")
@@ -79,11 +107,15 @@ def import_wordpress(url, user, app_password, site_name):
     comments wait in the queue.
     """
 
-    def read() -> tuple[str, Iterable[Imported | Problem]]:
-        """Start reading the site; say how many comments it holds, for the progress lines."""
+    def read(site: Site) -> tuple[str, Iterable[Imported | Problem], store.Resume]:
+        """Start reading the site where an interrupted import of it stopped, if one did."""
         comments = wordpress.read(url, user, app_password)
         click.echo(f"[import] {comments.source_name} counts {comments.total:,} comments", err=True)
-        return comments.source_name, comments.items
+        after = store.resume_point(site, comments.source_name)
+        if after:
+            click.echo(f"[import] resuming after {after}, where an earlier run stopped", err=True)
+        items = comments.items(after)
+        return comments.source_name, items, store.Resume(after, comments.mark)
 
     _import(site_name, read)
 
@@ -96,7 +128,7 @@ def import_wxr(path, site_name):
 
     Pingbacks, trackbacks and other comment types than readers' are skipped.
     """
-    comments = _import(site_name, lambda: wxr.read(path))
+    comments = _import(site_name, lambda _site: (*wxr.read(path), None))
     if comments.skipped:
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in comments.skipped.items())
         click.echo(f"not readers' comments, so not imported: {kinds}")
@@ -112,7 +144,7 @@ def import_wxr(path, site_name):
 @_site
 def import_disqus(path, site_name):
     """Import a Disqus export (Moderation > Export), spam and deleted comments included."""
-    _import(site_name, lambda: disqus.read(path))
+    _import(site_name, lambda _site: (*disqus.read(path), None))
 
 
 @group.command("csv")
@@ -124,4 +156,4 @@ def import_csv(path, site_name):
     Optional columns: id (the row's stable id), created_at (ISO 8601) and status
     (pending, approved, rejected, spam; otherwise the label decides: spam or approved).
     """
-    _import(site_name, lambda: csvfile.read(path))
+    _import(site_name, lambda _site: (*csvfile.read(path), None))

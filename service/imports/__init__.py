@@ -2,8 +2,10 @@
 
 Each source module (wordpress, wxr, disqus, csvfile) reads its format and yields, in its
 own order, an `Imported` comment for each record it understood and a `Problem` for each it
-could not; `store.run` keeps the comments and their verdicts. A source that cannot be read
-at all (a wrong password, a missing file) raises `ImportFailure`, and the run stores nothing.
+could not; `store.run` keeps the comments and their verdicts, batch by batch. A source that
+cannot be read at all (a wrong password, a missing file) raises `ImportFailure` before its
+first record, and the run stores nothing; one that fails midway raises it too, and the
+batches stored before are kept for the next run to continue from.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from ..tables import Status
 
 
 class ImportFailure(Exception):
-    """The source cannot be read at all: nothing of the run is stored."""
+    """The source cannot be read, or read any further: the batch being read is not stored."""
 
 
 @dataclass(frozen=True)

@@ -37,19 +37,46 @@ TIMEOUT = (10, 60)
 USER_AGENT = "Moderato history import (WordPress REST API, read only)"
 
 
-@dataclass
 class Comments:
     """A site's comments as they are read: the import's source name, how many, each in turn.
 
     source_name is "WordPress " and the site's home URL, as the WXR import names it, so both
     imports of one site share their keys. total is what WordPress counted when the first
     pages were read; items yields the comments of every status merged, oldest id first, so
-    a reply comes after the comment it answers.
+    a reply comes after the comment it answers, and mark says how far it has got.
     """
 
-    source_name: str
-    total: int
-    items: Iterator[Imported | Problem]
+    def __init__(self, api: "_Api", source_name: str, first: dict[str, "_Page"]):
+        self.api, self.source_name, self.first = api, source_name, first
+        self.total = sum(page.total for page in first.values())
+        self.position = 0  # the id of the last comment yielded
+
+    def items(self, after: str | None = None) -> Iterator[Imported | Problem]:
+        """Yield the comments of every status past a mark, merged by id, each once.
+
+        Comments get ever higher ids, so every comment up to a mark an earlier run saved
+        was read by that run: the pages before it are skipped (found by halving, as the
+        API takes no id to start from). The session is closed at the end.
+        """
+        self.position = int(after.removeprefix(_MARK)) if after else 0
+        try:
+            streams = [
+                _pages(self.api, status, *_start(self.api, status, page, self.position))
+                for status, page in self.first.items()
+            ]
+            merged = heapq.merge(*streams, key=lambda raw: raw["id"])
+            for raw in _once(merged, self.position):
+                self.position = raw["id"]
+                yield _comment(raw)
+        finally:
+            self.api.session.close()
+
+    def mark(self) -> str:
+        """How far items has read: every comment up to this one was yielded."""
+        return f"{_MARK}{self.position}"
+
+
+_MARK = "WordPress comment "
 
 
 def read(url: str, user: str, password: str) -> Comments:
@@ -66,21 +93,7 @@ def read(url: str, user: str, password: str) -> Comments:
     except BaseException:
         api.session.close()
         raise
-    return Comments(
-        source_name=f"WordPress {home}",
-        total=sum(page.total for page in first.values()),
-        items=_items(api, first),
-    )
-
-
-def _items(api: "_Api", first: dict[str, "_Page"]) -> Iterator[Imported | Problem]:
-    """Yield the comments of every status, merged by id, each once; then close the session."""
-    try:
-        streams = [_pages(api, status, page) for status, page in first.items()]
-        for raw in _once(heapq.merge(*streams, key=lambda raw: raw["id"])):
-            yield _comment(raw)
-    finally:
-        api.session.close()
+    return Comments(api, f"WordPress {home}", first)
 
 
 @dataclass(frozen=True)
@@ -171,9 +184,29 @@ class _Api:
             ) from None
 
 
-def _pages(api: _Api, status: str, first: _Page) -> Iterator[dict]:
-    """Yield the comments of a status, page after page, starting from its first page."""
-    page, number = first, 1
+def _start(api: _Api, status: str, first: _Page, after: int) -> tuple[int, _Page]:
+    """The first page of a status holding a comment with an id above after, and its number.
+
+    Pages hold ids in order, so halving finds it in about log2(pages) requests; a status
+    with none above after gives an empty last page.
+    """
+    if not first.comments or first.comments[-1]["id"] > after:
+        return 1, first
+    found, low, high = (first.pages, _Page([], first.total, first.pages)), 2, first.pages
+    while low <= high:
+        middle = (low + high) // 2
+        page = api.page(status, middle)
+        if page.comments and page.comments[-1]["id"] <= after:
+            low = middle + 1
+        else:  # past the mark, or past the end of a status that shrank meanwhile
+            high = middle - 1
+            if page.comments:
+                found = middle, page
+    return found
+
+
+def _pages(api: _Api, status: str, number: int, page: _Page) -> Iterator[dict]:
+    """Yield the comments of a status, page after page, starting from a page already read."""
     while True:
         yield from page.comments
         # The count can change while the site is read: trust the latest page's.
@@ -183,9 +216,9 @@ def _pages(api: _Api, status: str, first: _Page) -> Iterator[dict]:
         page = api.page(status, number)
 
 
-def _once(comments: Iterator[dict]) -> Iterator[dict]:
-    """Skip a comment yielded again: one that moved between statuses while they were read."""
-    last = 0
+def _once(comments: Iterator[dict], after: int) -> Iterator[dict]:
+    """Skip comments up to a mark, and one yielded again (it moved between statuses)."""
+    last = after
     for raw in comments:
         if raw["id"] > last:
             last = raw["id"]
