@@ -61,15 +61,33 @@ _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutatio
 _FMIX32 = ((np.uint32(16), np.uint32(0x85EBCA6B)), (np.uint32(13), np.uint32(0xC2B2AE35)))
 
 _APOSTROPHES = "'\N{RIGHT SINGLE QUOTATION MARK}"
-_TOKEN = re.compile(
-    r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
-    r"|(?P<link>(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}\b(?:/\S*)?)"
-    r"|(?P<handle>@\w+)"
-    r"|(?P<number>[+$£€]?\d(?:[\d().,/:-]|\s(?=[\d(]))*\d%?|[+$£€]?\d%?)"
-    rf"|(?P<word>[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*)",
-    re.IGNORECASE,
-)
-_PLACEHOLDERS = {kind: f"<{kind}>" for kind in _TOKEN.groupindex if kind != "word"}
+# What each kind of token looks like, tried in this order at each place in a text.
+_KINDS = {
+    "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    "link": r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}\b(?:/\S*)?",
+    "handle": r"@\w+",
+    "number": r"[+$£€]?\d(?:[\d().,/:-]|\s(?=[\d(]))*\d%?|[+$£€]?\d%?",
+    "word": rf"[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*",
+}
+# An email address or a handle holds an "@"; a link "://", "www." or a dot before a letter.
+_MAY_LINK = re.compile(r"://|www\.|\.[^\W\d_]", re.IGNORECASE)
+# The token pattern by (may hold an email or handle, may hold a link): without the kinds a
+# text cannot hold it matches exactly as the whole pattern does (a kind that matches nowhere
+# never comes first), and most comments hold neither; trying those kinds at every word was
+# most of tokenising's time.
+_TOKENS = {
+    (at, link): re.compile(
+        "|".join(
+            f"(?P<{kind}>{pattern})"
+            for kind, pattern in _KINDS.items()
+            if (at or kind not in ("email", "handle")) and (link or kind != "link")
+        ),
+        re.IGNORECASE,
+    )
+    for at in (False, True)
+    for link in (False, True)
+}
+_PLACEHOLDERS = {kind: f"<{kind}>" for kind in _KINDS if kind != "word"}
 
 
 class Token(NamedTuple):
@@ -100,7 +118,8 @@ def tokens(text: str) -> list[Token]:
     """
     found: list[Token] = []
     run: list[Token] = []  # capitalised words in a row
-    for match in _TOKEN.finditer(text):
+    pattern = _TOKENS["@" in text, _MAY_LINK.search(text) is not None]
+    for match in pattern.finditer(text):
         kind, word, (start, end) = match.lastgroup, match.group(), match.span()
         if kind == "word" and len(word) > 1 and word[0].isupper() and word[1] not in _APOSTROPHES:
             if run and text[run[-1].end : start].strip():
