@@ -25,8 +25,10 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash, MinHashLSH
+from datasketch.hashfunc import sha1_hash32
 from sqlalchemy import orm
 
 from . import access
@@ -56,17 +58,36 @@ COMPARED = 8
 # signature must come out the same in every process, on every host, after every restart.
 SCHEME = b"campaigns-1"
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+_FMIX32 = ((np.uint32(16), np.uint32(0x85EBCA6B)), (np.uint32(13), np.uint32(0xC2B2AE35)))
 
 _APOSTROPHES = "'\N{RIGHT SINGLE QUOTATION MARK}"
-_TOKEN = re.compile(
-    r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
-    r"|(?P<link>(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}\b(?:/\S*)?)"
-    r"|(?P<handle>@\w+)"
-    r"|(?P<number>[+$£€]?\d(?:[\d().,/:-]|\s(?=[\d(]))*\d%?|[+$£€]?\d%?)"
-    rf"|(?P<word>[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*)",
-    re.IGNORECASE,
-)
-_PLACEHOLDERS = {kind: f"<{kind}>" for kind in _TOKEN.groupindex if kind != "word"}
+# What each kind of token looks like, tried in this order at each place in a text.
+_KINDS = {
+    "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    "link": r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,24}\b(?:/\S*)?",
+    "handle": r"@\w+",
+    "number": r"[+$£€]?\d(?:[\d().,/:-]|\s(?=[\d(]))*\d%?|[+$£€]?\d%?",
+    "word": rf"[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*",
+}
+# An email address or a handle holds an "@"; a link "://", "www." or a dot before a letter.
+_MAY_LINK = re.compile(r"://|www\.|\.[^\W\d_]", re.IGNORECASE)
+# The token pattern by (may hold an email or handle, may hold a link): without the kinds a
+# text cannot hold it matches exactly as the whole pattern does (a kind that matches nowhere
+# never comes first), and most comments hold neither; trying those kinds at every word was
+# most of tokenising's time.
+_TOKENS = {
+    (at, link): re.compile(
+        "|".join(
+            f"(?P<{kind}>{pattern})"
+            for kind, pattern in _KINDS.items()
+            if (at or kind not in ("email", "handle")) and (link or kind != "link")
+        ),
+        re.IGNORECASE,
+    )
+    for at in (False, True)
+    for link in (False, True)
+}
+_PLACEHOLDERS = {kind: f"<{kind}>" for kind in _KINDS if kind != "word"}
 
 
 class Token(NamedTuple):
@@ -97,7 +118,8 @@ def tokens(text: str) -> list[Token]:
     """
     found: list[Token] = []
     run: list[Token] = []  # capitalised words in a row
-    for match in _TOKEN.finditer(text):
+    pattern = _TOKENS["@" in text, _MAY_LINK.search(text) is not None]
+    for match in pattern.finditer(text):
         kind, word, (start, end) = match.lastgroup, match.group(), match.span()
         if kind == "word" and len(word) > 1 and word[0].isupper() and word[1] not in _APOSTROPHES:
             if run and text[run[-1].end : start].strip():
@@ -147,16 +169,28 @@ def alike(a: Set[str], b: Set[str]) -> bool:
     return shared >= MIN_SHARED and shared >= THRESHOLD * (len(a) + len(b) - shared)
 
 
+def signature(paired: Iterable[str]) -> np.ndarray:
+    """A comment's MinHash signature: datasketch's MinHash of its word pairs (affine32, the
+    fixed permutations), computed here as datasketch computes it, without building a MinHash
+    object per comment (its checks and arrays cost a third of the work). A test holds it
+    equal to datasketch's."""
+    hashed = np.array([sha1_hash32(pair.encode()) for pair in paired], dtype=np.uint32)
+    for shift, multiplier in _FMIX32:  # MurmurHash3's finalizer, as datasketch mixes first
+        hashed ^= hashed >> shift
+        hashed *= multiplier
+    hashed ^= hashed >> np.uint32(16)
+    return (hashed[:, np.newaxis] * _PERMUTATIONS[0] + _PERMUTATIONS[1]).min(axis=0)
+
+
 def keys(site_id: int, paired: Iterable[str]) -> list[int]:
     """A comment's bucket keys, from its word pairs: one signed 64-bit digest per LSH band of
     its signature, the site mixed in (a campaign is one site's)."""
-    signature = MinHash(num_perm=NUM_PERM, scheme="affine32", permutations=_PERMUTATIONS)
-    signature.update_batch([pair.encode() for pair in paired])
+    hashvalues = signature(paired)
     prefix = SCHEME + site_id.to_bytes(8, "big")
     return [
         int.from_bytes(
             hashlib.blake2b(
-                prefix + band.to_bytes(2, "big") + signature.hashvalues[start:end].tobytes(),
+                prefix + band.to_bytes(2, "big") + hashvalues[start:end].tobytes(),
                 digest_size=8,
             ).digest(),
             "big",
@@ -166,12 +200,14 @@ def keys(site_id: int, paired: Iterable[str]) -> list[int]:
     ]
 
 
-# The newest comments of each bucket, the statement built once (its SQL is cached).
+# The newest comments of each bucket, the statement built once (its SQL is cached), in Core
+# on the tables: the rows are read as plain tuples, with none of the ORM's per-query set-up.
+_BUCKETS, _COMMENTS = CampaignBucket.__table__, Comment.__table__
 _BUCKETS_OF_EACH_BAND = [
     sa.select(
-        sa.select(CampaignBucket.comment_id)
-        .where(CampaignBucket.band_hash == sa.bindparam(f"k{band}", type_=sa.BigInteger))
-        .order_by(CampaignBucket.comment_id.desc())
+        sa.select(_BUCKETS.c.comment_id)
+        .where(_BUCKETS.c.band_hash == sa.bindparam(f"k{band}", type_=sa.BigInteger))
+        .order_by(_BUCKETS.c.comment_id.desc())
         .limit(PER_BUCKET)
         .subquery()
     )
@@ -186,9 +222,10 @@ _MOST = (
     .subquery("most")
 )
 # The COMPARED comments sharing most buckets with the new one (newest first among equals).
-_CANDIDATES = sa.select(Comment.id, Comment.campaign_id, Comment.content).join(
-    _MOST, _MOST.c.comment_id == Comment.id
+_CANDIDATES = sa.select(_COMMENTS.c.id, _COMMENTS.c.campaign_id, _COMMENTS.c.content).join(
+    _MOST, _MOST.c.comment_id == _COMMENTS.c.id
 )
+_INSERT_BUCKETS = _BUCKETS.insert()
 
 
 @dataclass(frozen=True)
@@ -214,7 +251,7 @@ def place(site_id: int, content: str) -> Placement:
     bound = {f"k{band}": key for band, key in enumerate(found)}
     similar = [
         (comment_id, campaign_id)
-        for comment_id, campaign_id, text in db.session.execute(_CANDIDATES, bound)
+        for comment_id, campaign_id, text in db.session.connection().execute(_CANDIDATES, bound)
         if (theirs := shingles(text)) is not None and alike(mine, theirs)
     ]
     if not similar:
@@ -235,17 +272,18 @@ def store(placement: Placement, comment_id: int) -> None:
     A merge renames the other campaigns' members: at most the comments of the campaigns one
     comment bridged, which happens while a campaign forms, before it is large.
     """
+    # Core on the session's connection: no ORM bookkeeping, in the session's transaction.
+    connection = db.session.connection()
     if placement.keys:
         rows = [{"band_hash": key, "comment_id": comment_id} for key in placement.keys]
-        db.session.execute(CampaignBucket.__table__.insert(), rows)  # Core: no ORM bookkeeping
+        connection.execute(_INSERT_BUCKETS, rows)
     # Apart, so that each reads its own index (the primary key, the campaign's).
-    comments = Comment.__table__
     if placement.joining:
-        joining = comments.update().where(comments.c.id.in_(placement.joining))
-        db.session.execute(joining.values(campaign_id=placement.campaign_id))
+        joining = _COMMENTS.update().where(_COMMENTS.c.id.in_(placement.joining))
+        connection.execute(joining.values(campaign_id=placement.campaign_id))
     if placement.merging:
-        merging = comments.update().where(comments.c.campaign_id.in_(placement.merging))
-        db.session.execute(merging.values(campaign_id=placement.campaign_id))
+        merging = _COMMENTS.update().where(_COMMENTS.c.campaign_id.in_(placement.merging))
+        connection.execute(merging.values(campaign_id=placement.campaign_id))
 
 
 def first_of_each(query: sa.Select) -> sa.Select:

@@ -107,10 +107,12 @@ def _group(placement: campaigns.Placement, comment_id: int) -> None:
 
     Two comments joining the same campaign at once update the same rows, and PostgreSQL may
     end one of them as a deadlock: that one is stored without renaming the others (the next
-    comment like them merges the campaigns).
+    comment like them merges the campaigns). The savepoint is the connection's: store writes
+    through it in Core, so the session's own savepoint bookkeeping (a flush, a snapshot) would
+    buy nothing, at a tenth of grouping's cost.
     """
     try:
-        with db.session.begin_nested():
+        with db.session.connection().begin_nested():
             campaigns.store(placement, comment_id)
     except sa.exc.OperationalError as error:
         log.warning("comment %s stored without updating its campaign: %s", comment_id, error)

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 import sqlalchemy as sa
+from datasketch import MinHash
 from support import ROOT, bearer
 
 from service import campaigns, labels, privacy
@@ -376,3 +377,33 @@ def test_the_research_command_says_what_it_measures():
     assert result.returncode == 0, result.stderr
     assert "python -m research.campaign_groups" in result.stdout
     assert "--sweep" in result.stdout
+
+
+def test_a_grouping_the_database_gives_up_on_costs_the_comment_nothing_else(app, post, monkeypatch):
+    first = post(PITCH[0])
+    store = campaigns.store
+
+    def deadlocked(placement, comment_id):
+        store(placement, comment_id)  # buckets written, the first comment renamed, then:
+        raise sa.exc.OperationalError("UPDATE comments", {}, Exception("deadlock detected"))
+
+    monkeypatch.setattr(campaigns, "store", deadlocked)
+    second = post(PITCH[1])
+
+    # Stored with the campaign it found; what grouping wrote besides is undone, not committed.
+    assert campaign_of(app, first, second) == [None, first]
+    with app.app_context():
+        stored = sa.select(CampaignBucket.comment_id).where(CampaignBucket.comment_id == second)
+        assert db.session.scalars(stored).all() == []
+
+
+@pytest.mark.parametrize("text", PITCH + READERS)
+def test_a_signature_is_datasketchs_minhash_of_the_word_pairs(text):
+    paired = campaigns.shingles(text)
+    reference = MinHash(campaigns.NUM_PERM, scheme="affine32", permutations=campaigns._PERMUTATIONS)
+    reference.update_batch([pair.encode() for pair in paired])
+
+    found = campaigns.signature(paired)
+
+    assert found.dtype == reference.hashvalues.dtype
+    assert found.tolist() == reference.hashvalues.tolist()
