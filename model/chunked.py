@@ -42,6 +42,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from model.features import CallsToAction, Signals
 from model.pipeline import RANDOM_STATE
 from model.tfidf import Terms
 
@@ -117,6 +118,24 @@ def fit_sample(build: Callable[[], Pipeline], sample: list[tuple[Row, bool]]) ->
     return pipeline
 
 
+# Feature blocks that learn nothing (fixed functions of a row): workers compute them while the
+# rows are still being read and the vocabulary fitted, when a core would otherwise be idle.
+FIXED = (Signals, CallsToAction)
+
+
+def fixed_blocks(pipeline: Pipeline) -> dict[str, tuple[object, object]]:
+    """The blocks of a pipeline, fitted or not, whose output needs no fit: name -> (block,
+    columns)."""
+    columns: ColumnTransformer = pipeline.named_steps["features"]
+    return {name: (t, at) for name, t, at in columns.transformers if isinstance(t, FIXED)}
+
+
+def prepare(frame_step, fixed: dict, records: list[dict]) -> dict:
+    """A chunk's record frame and its fixed blocks' output, before any vocabulary is fitted."""
+    frame = frame_step.transform(records)
+    return {"frame": frame, "done": {n: t.transform(frame[:, at]) for n, (t, at) in fixed.items()}}
+
+
 class Features:
     """A fitted pipeline's feature steps, applied to many records at once.
 
@@ -127,27 +146,41 @@ class Features:
         self.frame = pipeline.named_steps["frame"]
         columns: ColumnTransformer = pipeline.named_steps["features"]
         self.blocks = [
-            (Terms(transformer) if isinstance(transformer, TfidfVectorizer) else transformer, at)
-            for name, transformer, at in columns.transformers_
+            (name, Terms(t) if isinstance(t, TfidfVectorizer) else t, at)
+            for name, t, at in columns.transformers_
             if columns.output_indices_[name].stop > columns.output_indices_[name].start
         ]
 
     def __call__(self, records: list[dict]) -> sp.csr_matrix:
         """Return the classifier's input for records."""
-        frame = self.frame.transform(records)
-        blocks = [
-            block.matrix(frame[:, at])
-            if isinstance(block, Terms)
-            else sp.csr_matrix(block.transform(frame[:, at]))
-            for block, at in self.blocks
-        ]
+        return self.matrix(self.frame.transform(records))
+
+    def matrix(self, frame: np.ndarray, done: dict | None = None) -> sp.csr_matrix:
+        """Return the classifier's input for a record frame, taking the blocks already
+        computed from done (name -> output)."""
+        done = done or {}
+        blocks = []
+        for name, block, at in self.blocks:
+            if name in done:
+                blocks.append(sp.csr_matrix(done[name]))
+            elif isinstance(block, Terms):
+                blocks.append(block.matrix(frame[:, at]))
+            else:
+                blocks.append(sp.csr_matrix(block.transform(frame[:, at])))
         return sp.hstack(blocks, format="csr")
+
+
+def scorer(pipeline: Pipeline) -> Callable[[list[dict]], np.ndarray]:
+    """Return a function scoring batches of records with a fitted pipeline: its spam
+    probabilities, the features counted by model.tfidf (3x faster than predict_proba)."""
+    features = Features(pipeline)
+    return lambda records: pipeline[-1].predict_proba(features(records))[:, 1]
 
 
 class Spill:
     """Rows kept on disk a chunk per file, then turned into features by a fitted pipeline."""
 
-    def __init__(self, folder: Path, workers: int):
+    def __init__(self, folder: Path, workers: int, unfitted: Pipeline):
         self.folder, self.workers = folder, workers
         # The chunks the fit learns from, their rows and total weight; then those kept for a
         # later extension of the fit (in the vocabulary's sample, not yet in the objective).
@@ -156,17 +189,31 @@ class Spill:
         self.later: list[Path] = []
         self.later_rows, self.later_weight = 0, 0.0
         self._kept: list[tuple[Path, bool]] = []
+        self._prepared: dict[Path, Future] = {}
         self._features: Features | None = None
         self._pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            # Spawned, not forked: a worker starts small rather than sharing this process's heap.
+            head_start = (unfitted.named_steps["frame"], fixed_blocks(unfitted))
+            self._pool = ProcessPoolExecutor(
+                workers, get_context("spawn"), _start_worker, (pickle.dumps(head_start),)
+            )
 
     def keep(self, batch: list[Row], later: bool = False) -> None:
         """Write a chunk of rows to disk, to be turned into features later; later: rows the
         fit takes in only when extended."""
         number = len(self.chunks) + len(self.later) + len(self._kept)
         path = self.folder / f"rows-{number:06d}.pickle"
+        chunk = {
+            "records": [row.record for row in batch],
+            "labels": [row.label for row in batch],
+            "weights": [row.weight for row in batch],
+        }
         with path.open("wb") as file:
-            pickle.dump([(row.record, row.label, row.weight) for row in batch], file, protocol=5)
+            pickle.dump(chunk, file, protocol=5)
         self._kept.append((path, later))
+        if self._pool is not None:
+            self._prepared[path] = self._pool.submit(_prepare_in_worker, path)
         weight = sum(row.weight for row in batch)
         if later:
             self.later_rows += len(batch)
@@ -187,6 +234,9 @@ class Spill:
         task; the first call fixes the steps, later calls add chunks with the same ones."""
         if self._features is None:
             self._features = Features(pipeline)
+            # Workers read the fitted steps from a file once each, not with every task.
+            with (self.folder / "features.pickle").open("wb") as file:
+                pickle.dump(self._features, file, protocol=5)
         started, tasks = time.perf_counter(), []
         for kept, later in self._kept:
             path = kept.with_suffix(".npz")
@@ -200,17 +250,15 @@ class Spill:
                 log(f"features of {number} of {len(tasks)} chunks of rows ({took:.0f}s)")
 
     def _submit(self, kept: Path, path: Path) -> Future:
-        """Turn one chunk into features: in a worker process when there are several, else here."""
-        if self.workers == 1:
+        """Turn one chunk into features: in a worker process when there are several (once its
+        head start is done), else here."""
+        if self._pool is None:
             done: Future = Future()
             done.set_result(_spill(self._features, kept, path))
             return done
-        if self._pool is None:
-            # Spawned, not forked: a worker starts small rather than sharing this process's heap.
-            self._pool = ProcessPoolExecutor(
-                self.workers, get_context("spawn"), _start_worker, (pickle.dumps(self._features),)
-            )
-        return self._pool.submit(_spill_in_worker, kept, path)
+        if (head_start := self._prepared.pop(kept, None)) is not None:
+            head_start.result()
+        return self._pool.submit(_spill_in_worker, self.folder / "features.pickle", kept, path)
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -229,34 +277,52 @@ class Spill:
                 yield matrix, arrays["labels"], arrays["weights"]
 
 
-_worker_features: Features | None = None
+_worker_head_start: tuple | None = None
+_worker_features: dict[Path, Features] = {}
 
 
 def _start_worker(pickled: bytes) -> None:
-    """Receive the fitted feature steps once per worker process, not with every chunk."""
-    global _worker_features
-    _worker_features = pickle.loads(pickled)
+    """Receive the frame step and the fixed blocks once per worker process."""
+    global _worker_head_start
+    _worker_head_start = pickle.loads(pickled)
 
 
-def _spill_in_worker(kept: Path, path: Path) -> None:
-    """Turn one chunk into features with the worker's feature steps."""
-    _spill(_worker_features, kept, path)
+def _prepare_in_worker(kept: Path) -> None:
+    """Replace a kept chunk's records by its frame and fixed blocks' output."""
+    with kept.open("rb") as file:
+        chunk = pickle.load(file)
+    chunk.update(prepare(*_worker_head_start, chunk.pop("records")))
+    written = kept.with_suffix(".prepared")
+    with written.open("wb") as file:
+        pickle.dump(chunk, file, protocol=5)
+    written.replace(kept)
+
+
+def _spill_in_worker(features: Path, kept: Path, path: Path) -> None:
+    """Turn one chunk into features with the fitted steps in the features file."""
+    if features not in _worker_features:
+        with features.open("rb") as file:
+            _worker_features[features] = pickle.load(file)
+    _spill(_worker_features[features], kept, path)
 
 
 def _spill(features: Features, kept: Path, path: Path) -> None:
-    """Read a kept chunk of rows, write its features (float32), labels and weights to path, and
-    remove the rows."""
+    """Read a kept chunk (its records, or its frame and fixed blocks), write its features
+    (float32), labels and weights to path, and remove the chunk."""
     with kept.open("rb") as file:
-        rows = pickle.load(file)
-    matrix = features([record for record, _, _ in rows])
+        chunk = pickle.load(file)
+    if "frame" in chunk:
+        matrix = features.matrix(chunk["frame"], chunk["done"])
+    else:
+        matrix = features(chunk["records"])
     np.savez(
         path,
         data=matrix.data.astype(np.float32),
         indices=matrix.indices,
         indptr=matrix.indptr,
         shape=np.array(matrix.shape),
-        labels=np.array([label for _, label, _ in rows], dtype=np.int8),
-        weights=np.array([weight for _, _, weight in rows]),
+        labels=np.array(chunk["labels"], dtype=np.int8),
+        weights=np.array(chunk["weights"]),
     )
     kept.unlink()
 
@@ -376,7 +442,7 @@ class Fit:
             if self.spill is None and sample.seen == self.sample_rows:
                 # This row outgrows the sample, which still holds every row before it, in order.
                 self._folder = Path(tempfile.mkdtemp(prefix="moderato-fit-"))
-                self.spill = Spill(self._folder, self.workers)
+                self.spill = Spill(self._folder, self.workers, build())
                 for kept in batched(sample.items, CHUNK_ROWS):
                     self.spill.keep([row for row, _ in kept])
             sample.offer((row, True))

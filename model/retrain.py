@@ -218,12 +218,14 @@ def evaluate(
     challenger = fit(corpus, labels, older, options, log, fitting, later=newer)
     started = time.perf_counter()
     truth, new_scores, old_scores = [], [], []
+    score_new = chunked.scorer(challenger)
+    score_old = chunked.scorer(champion.pipeline) if champion is not None else None
     for batch in chunked.batched(labels.read(newer), chunked.CHUNK_ROWS):
         records = [corpora.as_record(item) for item in batch]
         truth += [item["label"] == "spam" for item in batch]
-        new_scores += challenger.predict_proba(records)[:, 1].tolist()
-        if champion is not None:
-            old_scores += champion.score_many(records)
+        new_scores += score_new(records).tolist()
+        if score_old is not None:
+            old_scores += score_old(records).tolist()
     truth, new_scores = np.array(truth, dtype=int), np.array(new_scores)
     if champion is None:
         # Nothing serves to inherit a threshold from: take the precision-bound one here.

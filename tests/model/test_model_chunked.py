@@ -161,8 +161,30 @@ def test_a_fit_leaves_no_spill_and_no_worker_behind(videos):
         fitting.fit(serving_pipeline, rows_of(videos), print)
         folder = fitting._folder
         assert folder.is_dir() and len(list(folder.glob("*.npz"))) == len(fitting.spill.chunks)
-        assert not list(folder.glob("*.pickle"))  # each kept chunk removed once featurized
+        assert not list(folder.glob("rows-*.pickle"))  # each kept chunk removed once featurized
         assert len(set(multiprocessing.active_children()) - before) == 2
 
     assert not folder.exists()
     assert set(multiprocessing.active_children()) <= before
+
+
+def test_a_scorer_gives_the_pipelines_probabilities(classifier, videos):
+    records = videos.records[:500] + NEWS
+
+    scores = chunked.scorer(classifier.pipeline)(records)
+
+    exact = classifier.pipeline.predict_proba(records)[:, 1]
+    np.testing.assert_allclose(scores, exact, rtol=0, atol=1e-12)
+
+
+def test_features_from_a_head_start_equal_the_pipelines_own(classifier, videos):
+    records = videos.records[:300] + NEWS
+    pipeline = classifier.pipeline
+    features = chunked.Features(pipeline)
+    unfitted = serving_pipeline()
+
+    ahead = chunked.prepare(unfitted.named_steps["frame"], chunked.fixed_blocks(unfitted), records)
+
+    assert set(ahead["done"]) == {"calls", "signals"}
+    exact = pipeline[:-1].transform(records)
+    assert abs(features.matrix(ahead["frame"], ahead["done"]) - exact).max() < 1e-12
