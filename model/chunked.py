@@ -10,7 +10,9 @@ pipeline, in memory, by sklearn. More rows are fitted in bounded memory, in thre
    logistic regression on the sample;
 2. every kept chunk is turned into features on every core the fit may use, each worker reading
    its chunk from the folder and writing its features back, so a process holds one chunk,
-   never the whole matrix, and the rows are read from their source only once;
+   never the whole matrix, and the rows are read from their source only once; the blocks that
+   learn nothing (FIXED) are computed as each chunk is written, while the rows are still being
+   read and the sample fitted on one core;
 3. the logistic regression is refined, from the sample's fit, by L-BFGS on the objective sklearn
    minimises over all rows (the weighted mean log loss plus the L2 penalty of C), each step
    one pass over the spilled chunks, with sklearn's own stopping rule.
@@ -47,7 +49,8 @@ from model.pipeline import RANDOM_STATE
 from model.tfidf import Terms
 
 # Rows fitted in memory: every fit up to this size is exactly model.train's; a larger one learns
-# its vocabulary from a sample this big (docs/model.md: about 1 GiB at its peak).
+# its vocabulary from a sample this big (docs/model.md: 1.3 GiB at its peak, 1.6 GiB with the
+# workers, whatever the number of rows).
 SAMPLE_ROWS = 50_000
 # Rows turned into features and spilled at a time, per process.
 CHUNK_ROWS = 10_000
