@@ -22,7 +22,6 @@ from bench.figures import Figure, at_most, table
 from bench.ingest import app_env
 from bench.queue_pages import TARGET_MS
 from service import create_app
-from service.db import db
 
 LARGE = 7  # its name: the id of its first comment, as the service names a campaign
 
@@ -77,10 +76,7 @@ def figures(backend: str, url: str | None, count: int, size: int, requests: int)
         results.append(at_most(name, np.percentile(found, 99), "ms", TARGET_MS, note=note))
     results[1].baseline = results[0].value
     results[1].ratio = round(results[1].value / results[0].value, 3)
-    with app.app_context():
-        db.engine.dispose()
-    if backend == "postgresql":
-        databases.drop_postgres(url)
+    databases.release(app, url)
     return results
 
 

@@ -92,10 +92,7 @@ def measure(backend: str, count: int, requests: int) -> None:
         f"p50 {np.percentile(ms, 50):.1f} ms, p99 {np.percentile(ms, 99):.1f} ms "
         f"({requests} requests)"
     )
-    with app.app_context():
-        db.engine.dispose()
-    if backend == "postgresql":
-        databases.drop_postgres(url)
+    databases.release(app, url)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bench.server import OUT, ROOT
 from model.artifact import signing_key
 from service import create_app, migrate
-from service.db import create_engine
+from service.db import create_engine, db
 
 # Override with BENCH_POSTGRES_URL; the database named here is dropped and recreated.
 POSTGRES = os.environ.get(
@@ -54,6 +54,14 @@ def drop_postgres(url: str) -> None:
         name = connection.dialect.identifier_preparer.quote(target.database)
         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.dispose()
+
+
+def release(app, url: str | None) -> None:
+    """Close an app's connections and drop its database when fresh_postgres made it."""
+    with app.app_context():
+        db.engine.dispose()
+    if url is not None and sa.make_url(url).get_backend_name() == "postgresql":
+        drop_postgres(url)
 
 
 def migrated_app(url: str, **config):

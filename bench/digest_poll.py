@@ -70,10 +70,7 @@ def measure(backend: str, count: int, polls: int) -> None:
             f"  {what:<10} p50 {np.percentile(ms, 50):6.1f} ms  p99 {np.percentile(ms, 99):6.1f}"
             f" ms  ({due} due, {polls} polls)"
         )
-    with app.app_context():
-        db.engine.dispose()
-    if url is not None:
-        databases.drop_postgres(url)
+    databases.release(app, url)
 
 
 def main() -> None:

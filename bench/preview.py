@@ -142,10 +142,7 @@ def measure(backend: str, count: int, repeat: int) -> None:
         f"  preview page  median {statistics.median(pages):6.2f} s  worst {max(pages):6.2f} s"
         f"  (POST /moderate/admin/sites/1/settings; {repeat} runs)"
     )
-    with app.app_context():
-        db.engine.dispose()
-    if backend == "postgresql":
-        databases.drop_postgres(url)
+    databases.release(app, url)
 
 
 def main() -> None:

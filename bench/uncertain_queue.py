@@ -122,10 +122,7 @@ def measure(backend: str, count: int, requests: int) -> None:
                 f"  {sort:<12} {what:<17} p50 {np.percentile(ms, 50):7.1f} ms"
                 f"  p99 {np.percentile(ms, 99):7.1f} ms  ({requests} requests of {LIMIT})"
             )
-    with app.app_context():
-        db.engine.dispose()
-    if backend == "postgresql":
-        databases.drop_postgres(url)
+    databases.release(app, url)
 
 
 def main() -> None:
