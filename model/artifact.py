@@ -11,6 +11,7 @@ import secrets
 import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
@@ -176,10 +177,22 @@ def load_artifact_bytes(
 
 
 def _unpickle(data: bytes, manifest: Mapping, source: str) -> Classifier:
-    pipeline = joblib.load(io.BytesIO(data))
+    pipeline = _pipeline(data)
     if not isinstance(pipeline, Pipeline):
         raise ArtifactError(f"{source}: holds a {type(pipeline).__name__}, not a Pipeline")
     return Classifier(pipeline, manifest)
+
+
+@lru_cache(maxsize=2)
+def _pipeline(data: bytes) -> object:
+    """Unpickle verified artifact bytes, keeping the last two versions' pipelines.
+
+    A process meets the same bytes again and again: each app it builds loads MODEL_DIR's
+    version, and the registry's serving version is often those same bytes. Unpickling them
+    (joblib's Python unpickler, after zlib) is most of the cost of building an app; a fitted
+    pipeline is only read once loaded, so one copy serves every Classifier made from it.
+    """
+    return joblib.load(io.BytesIO(data))
 
 
 def read_manifest(folder: str | Path) -> dict:
