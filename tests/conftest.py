@@ -95,9 +95,18 @@ def database_url(request, tmp_path, sqlite_template) -> str:
         shutil.copy(sqlite_template, tmp_path / "moderato.db")
         return f"sqlite:///{tmp_path / 'moderato.db'}"
     engine = request.getfixturevalue("postgres_engine")
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    # DELETE and setval, not TRUNCATE ... RESTART IDENTITY: the tables hold a test's few rows,
+    # which DELETE removes in milliseconds, where TRUNCATE's new files cost 0.25 to 0.45 s
+    # per test here, a third of the suite's PostgreSQL setup.
     with engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        connection.execute(
+            sa.text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false)"
+                " FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        )
     return POSTGRES_URL
 
 
