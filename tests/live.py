@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 from support import SECRET
 
-from service import create_app, migrate
+from service import create_app
 from service.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,26 +43,38 @@ def wait_until_answering(url: str, process: subprocess.Popen, logs: Callable[[],
             time.sleep(0.1)
 
 
-def prepare(database_url: str, moderators: int = 1) -> dict:
-    """Migrate a database, create a site and admins; return the site key and their tokens."""
+@contextmanager
+def commands(database_url: str) -> Iterator[Callable[..., str]]:
+    """Run `flask --app wsgi` commands on a database in this process; each gives its last line.
+
+    A new process would cost seconds of imports per command; the commands are the same.
+    """
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET, "LOG_JSON": False})
-    with app.app_context():
-        migrate.upgrade(db.engine)
     runner = app.test_cli_runner()
 
-    def secret(*args: str) -> str:
-        return runner.invoke(args=list(args)).output.splitlines()[-1]
+    def run(*args: str) -> str:
+        result = runner.invoke(args=list(args))
+        assert result.exit_code == 0, result.output
+        return (result.output.splitlines() or [""])[-1]
 
-    secrets = {
-        "site": secret("sites", "create", "news"),
-        "moderators": [
-            secret("moderators", "create", f"admin{n}@news.example", "--admin")
-            for n in range(moderators)
-        ],
-    }
-    with app.app_context():
-        db.engine.dispose()
-    return secrets
+    try:
+        yield run
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def prepare(database_url: str, moderators: int = 1) -> dict:
+    """Migrate a database, create a site and admins; return the site key and their tokens."""
+    with commands(database_url) as run:
+        run("db", "upgrade")
+        return {
+            "site": run("sites", "create", "news"),
+            "moderators": [
+                run("moderators", "create", f"admin{n}@news.example", "--admin")
+                for n in range(moderators)
+            ],
+        }
 
 
 @dataclass

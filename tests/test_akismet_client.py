@@ -1,14 +1,10 @@
 """A real Akismet client from PyPI (`akismet`) against the service under gunicorn, as deployed."""
 
-import os
-import subprocess
-
 import akismet
 import httpx
 import pytest
 import sqlalchemy as sa
-from live import BIN, ROOT, gunicorn
-from support import SECRET
+from live import commands, gunicorn
 
 from service.db import create_engine
 
@@ -36,17 +32,10 @@ def served(tmp_path_factory):
     """
     folder = tmp_path_factory.mktemp("akismet-client")
     database_url = f"sqlite:///{folder / 'moderato.db'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET}
-
-    def cli(*args: str) -> str:
-        command = [BIN / "flask", "--app", "wsgi", *args]
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().splitlines()[-1]
-
-    cli("db", "upgrade")
-    cli("sites", "create", "blog")
-    key = cli("sites", "akismet-key", "blog")
+    with commands(database_url) as cli:
+        cli("db", "upgrade")
+        cli("sites", "create", "blog")
+        key = cli("sites", "akismet-key", "blog")
     with gunicorn({"DATABASE_URL": database_url}, folder) as server:
         http = httpx.Client(
             transport=ToModerato(server.base),

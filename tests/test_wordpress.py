@@ -14,12 +14,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 import wordpress
-from live import gunicorn
+from live import commands, gunicorn
 from sqlalchemy import orm
-from support import SECRET, bearer
+from support import bearer
 
-from service import create_app
-from service.db import create_engine, db
+from service.db import create_engine
 from service.tables import Comment, ModerationAction
 
 UNAVAILABLE = wordpress.unavailable()
@@ -31,21 +30,11 @@ WP_STATUS = {"0": "held for moderation", "1": "approved", "spam": "spam"}
 def moderato(tmp_path):
     """Moderato under gunicorn on SQLite; a site, its Akismet key and an admin from the CLI."""
     url = f"sqlite:///{tmp_path / 'moderato.db'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_JSON": False})
-    runner = app.test_cli_runner()
-
-    def cli(*args: str) -> str:
-        """Run a `flask --app wsgi` command (in this process: each new one costs 3 s)."""
-        result = runner.invoke(args=list(args))
-        assert result.exit_code == 0, result.output
-        return result.output.splitlines()[-1]
-
-    cli("db", "upgrade")
-    cli("sites", "create", "blog")
-    key = cli("sites", "akismet-key", "blog")
-    admin = bearer(cli("moderators", "create", "admin@blog.example", "--admin"))
-    with app.app_context():
-        db.engine.dispose()
+    with commands(url) as cli:
+        cli("db", "upgrade")
+        cli("sites", "create", "blog")
+        key = cli("sites", "akismet-key", "blog")
+        admin = bearer(cli("moderators", "create", "admin@blog.example", "--admin"))
     engine = create_engine(url)
     with gunicorn({"DATABASE_URL": url}, tmp_path) as server:
         # The blog is moderated in WordPress, as the README tells such a site to say; and its
