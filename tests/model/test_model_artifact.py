@@ -176,6 +176,19 @@ def test_an_artifact_signed_by_another_deployment_or_unsigned_is_refused(copy):
         model.load_artifact(copy, SECRET)
 
 
+def test_a_version_loaded_before_is_checked_again_and_shares_its_pipeline(copy):
+    first, again = (model.load_artifact(copy, SECRET) for _ in range(2))
+    assert again.pipeline is first.pipeline and again is not first
+
+    with pytest.raises(model.ArtifactError, match="HMAC does not verify"):
+        model.load_artifact(copy, "another deployment's secret")
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["libraries"]["numpy"] = "1.0.0"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(model.ArtifactError, match=r"numpy 1.0.0 \(installed "):
+        model.load_artifact(copy, SECRET)
+
+
 def test_a_missing_or_broken_manifest_is_refused(copy):
     (copy / "manifest.json").write_text("{not json")
     with pytest.raises(model.ArtifactError, match=r"manifest\.json: cannot read the manifest"):
