@@ -283,7 +283,7 @@ def console(client, console_account):
 
 
 # A real write failure, as a full disk gives, raised by the database itself; and its undoing
-# (TRUNCATE between tests leaves triggers in place).
+# (emptying the tables between tests leaves triggers in place).
 _REFUSE_INSERTS = {
     "sqlite": (
         "CREATE TRIGGER refuse BEFORE INSERT ON comments "
