@@ -128,6 +128,9 @@ def make_app(database_url, clock):
             "MODEL_DIR": str(MODEL_DIR),
             "CLOCK": clock,
             "LOG_JSON": False,
+            # A cheap scrypt: a console test hashes up to five passwords, each 0.17 s at the
+            # default cost on CI's machine. test_console checks the default cost itself.
+            "PASSWORD_SCRYPT_N": 2**10,
         }
         apps.append(create_app({**settings, **config}))
         return apps[-1]

@@ -4,10 +4,12 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from support import CONSOLE_PASSWORD
 
 from service import labels, schemas, scoring
+from service.config import Config
 from service.db import db
-from service.tables import Comment, ModerationAction, Status
+from service.tables import Comment, ModerationAction, Moderator, Status
 
 HOSTILE = {
     "author_name": '<img src=x onerror="alert(1)">Mallory',
@@ -61,6 +63,40 @@ def test_login_with_a_wrong_password_is_refused(console, console_account):
     assert response.status_code == 401
     assert "Wrong email or password" in response.text
     assert console.get("/moderate/").status_code == 302
+
+
+def stored_hash(app, email: str) -> str:
+    with app.app_context():
+        return db.session.scalar(sa.select(Moderator.password_hash).where(Moderator.email == email))
+
+
+def test_a_password_is_hashed_at_werkzeugs_scrypt_cost_by_default(make_app):
+    assert Config.PASSWORD_SCRYPT_N == 2**15
+    app = make_app(PASSWORD_SCRYPT_N=Config.PASSWORD_SCRYPT_N)
+    typed = f"{CONSOLE_PASSWORD}\n{CONSOLE_PASSWORD}\n"
+    created = app.test_cli_runner().invoke(
+        args=["moderators", "create", "desk@news.example", "--password"], input=typed
+    )
+
+    assert created.exit_code == 0, created.output
+    assert stored_hash(app, "desk@news.example").startswith("scrypt:32768:8:1$")
+
+
+def test_a_hash_keeps_its_cost_so_a_new_cost_locks_nobody_out(app, console_account, make_app):
+    email = console_account()
+    assert stored_hash(app, email).startswith(f"scrypt:{app.config['PASSWORD_SCRYPT_N']}:8:1$")
+
+    client = make_app(PASSWORD_SCRYPT_N=2**15).test_client()
+    with client.session_transaction() as session:
+        session["csrf"] = "token"
+    typed = {"csrf_token": "token", "email": email, "password": CONSOLE_PASSWORD}
+    assert client.post("/moderate/login", data=typed).status_code == 302
+
+
+@pytest.mark.parametrize("cost", [0, 1, 1000, "32768"])
+def test_a_password_cost_scrypt_cannot_use_stops_the_app_naming_it(make_app, cost):
+    with pytest.raises(ValueError, match="PASSWORD_SCRYPT_N must be a power of two"):
+        make_app(PASSWORD_SCRYPT_N=cost)
 
 
 def test_repeated_failed_logins_are_throttled_until_the_window_passes(

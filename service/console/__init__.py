@@ -21,10 +21,13 @@ from . import (  # noqa: F401
     webhooks,
 )
 from .blueprint import bp
+from .passwords import check_cost
 
 
 def init_app(app: Flask) -> None:
-    """Register the console blueprint, its template filters and its CSRF token helper."""
+    """Register the console blueprint, its template filters and its CSRF token helper, once
+    its password hashes' cost is known to be usable."""
+    check_cost(app.config["PASSWORD_SCRYPT_N"])
     app.register_blueprint(bp)
     text.init_app(app)
     security.init_app(app)

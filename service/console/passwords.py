@@ -8,6 +8,7 @@ password changes both, so the link works once; ending every session of the moder
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -20,8 +21,8 @@ from . import sessions
 
 MIN_LENGTH = 12
 
-# Checked when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+# The werkzeug method of a PASSWORD_SCRYPT_N cost: scrypt with r=8 and p=1, as its default.
+_METHOD = "scrypt:{}:8:1"
 
 # Keeps a password link from being accepted as any other value signed with SECRET_KEY.
 _LINK_SALT = "moderato.console.password-link"
@@ -31,14 +32,30 @@ def set_password(moderator: Moderator, password: str) -> None:
     """Store a hash of the password and end every session begun under the old one."""
     if len(password) < MIN_LENGTH:
         raise ValueError(f"A password needs at least {MIN_LENGTH} characters.")
-    moderator.password_hash = generate_password_hash(password, method="scrypt")
+    moderator.password_hash = generate_password_hash(password, method=_method())
     sessions.end_all(moderator)
 
 
 def matches(moderator: Moderator | None, password: str) -> bool:
     """Whether the password is the moderator's; False for no moderator or no password."""
     stored = moderator.password_hash if moderator is not None else None
-    return check_password_hash(stored or _DUMMY_HASH, password) and stored is not None
+    return check_password_hash(stored or _dummy_hash(_method()), password) and stored is not None
+
+
+def check_cost(n: object) -> None:
+    """Refuse a PASSWORD_SCRYPT_N that scrypt cannot use, naming the setting."""
+    if not isinstance(n, int) or n < 2 or n & (n - 1):
+        raise ValueError(f"PASSWORD_SCRYPT_N must be a power of two, at least 2, not {n!r}")
+
+
+def _method() -> str:
+    return _METHOD.format(current_app.config["PASSWORD_SCRYPT_N"])
+
+
+@lru_cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the email is unknown, so a wrong email costs as long as a wrong password."""
+    return generate_password_hash("not a real password", method=method)
 
 
 def link_token(moderator: Moderator) -> str:
