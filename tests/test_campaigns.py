@@ -1,13 +1,11 @@
 """Campaigns: near-duplicates grouped at submission, listed as one, decided and undone as one."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
 from datasketch import MinHash
-from support import ROOT, bearer
+from support import bearer, run_module
 
 from service import campaigns, labels, privacy
 from service.db import db
@@ -350,13 +348,7 @@ def test_a_narrowed_list_shows_a_campaigns_comments_one_by_one(console, post, na
 
 
 def test_the_research_command_finds_a_campaign_whole_among_readers():
-    result = subprocess.run(
-        [sys.executable, "-m", "research.campaign_groups", "--seeds", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_module("research.campaign_groups", "--seeds", "1")
 
     assert result.returncode == 0, result.stderr
     served = json.loads(result.stdout.strip().splitlines()[-1])["runs"]
@@ -366,13 +358,7 @@ def test_the_research_command_finds_a_campaign_whole_among_readers():
 
 
 def test_the_research_command_says_what_it_measures():
-    result = subprocess.run(
-        [sys.executable, "-m", "research.campaign_groups", "--help"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_module("research.campaign_groups", "--help")
 
     assert result.returncode == 0, result.stderr
     assert "python -m research.campaign_groups" in result.stdout

@@ -5,13 +5,11 @@ import ast
 import csv
 import hashlib
 import json
-import runpy
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import ROOT, run_module
 
 from model.train import DATA_DIR, DEFAULT_FILES
 from research import import_recipe, site_history, site_words
@@ -32,26 +30,15 @@ COMMANDS = [
 
 def run(module: str, *args) -> subprocess.CompletedProcess:
     """Run a research command from the repository root, as its docstring says to."""
-    return subprocess.run(
-        [sys.executable, "-m", module, *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_module(module, *args)
 
 
 @pytest.mark.parametrize("module", COMMANDS)
-# Run as __main__ beside the copy this file imported: harmless for --help.
-@pytest.mark.filterwarnings("ignore:.*found in sys.modules after import:RuntimeWarning")
-def test_each_research_command_starts(module, monkeypatch, capsys):
-    # In this process, as `python -m` would run it: a new one per command costs 5 s of imports.
-    monkeypatch.setattr(sys, "argv", [module, "--help"])
-    with pytest.raises(SystemExit) as done:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
+def test_each_research_command_starts(module):
+    result = run(module, "--help")
 
-    assert done.value.code == 0
-    assert f"python -m {module}" in capsys.readouterr().out
+    assert result.returncode == 0, result.stderr
+    assert f"python -m {module}" in result.stdout
 
 
 def imported(path) -> set[str]:

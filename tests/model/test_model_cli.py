@@ -2,19 +2,17 @@
 
 import json
 import subprocess
-import sys
 
 import pytest
 from corpus_files import DATA, VIDEOS
+from support import run_module
 
 KEYS = {"n", "accuracy", "precision", "recall", "f1", "mcc", "roc_auc", "brier"}
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    """Run python -m <args> from the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", *args], cwd=DATA.parent, capture_output=True, text=True
-    )
+def run(module: str, *args: str) -> subprocess.CompletedProcess:
+    """Run python -m <module> <args> from the repository root."""
+    return run_module(module, *args, cwd=DATA.parent)
 
 
 @pytest.mark.parametrize("data", [VIDEOS[0], DATA / "SMSSpamCollection"])
