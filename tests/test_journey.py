@@ -1,36 +1,23 @@
 """The whole journey through a real gunicorn server: post, queue, approve, read back."""
 
-import os
-import subprocess
-
 import pytest
 import requests
-from live import BIN, ROOT, gunicorn
-from support import SECRET
+from live import commands, gunicorn
 
 
 @pytest.fixture
 def server(database_url, tmp_path):
-    """Migrate with the real CLI and serve with gunicorn; yield (base_url, cli)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET}
-
-    def cli(*args: str) -> str:
-        command = [BIN / "flask", "--app", "wsgi", *args]
-        return subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
-        ).stdout
-
-    cli("db", "upgrade")
-    with gunicorn({"DATABASE_URL": database_url}, tmp_path) as running:
-        yield running.base, cli
+    """Migrate with the CLI's commands and serve with gunicorn; yield (base_url, cli)."""
+    with commands(database_url) as cli:
+        cli("db", "upgrade")
+        with gunicorn({"DATABASE_URL": database_url}, tmp_path) as running:
+            yield running.base, cli
 
 
 def test_comment_goes_from_post_to_queue_to_published(server):
     base, cli = server
-    site = {"Authorization": f"Bearer {cli('sites', 'create', 'news').splitlines()[-1]}"}
-    moderator = {
-        "Authorization": f"Bearer {cli('moderators', 'create', 'ed@news.example').splitlines()[-1]}"
-    }
+    site = {"Authorization": f"Bearer {cli('sites', 'create', 'news')}"}
+    moderator = {"Authorization": f"Bearer {cli('moderators', 'create', 'ed@news.example')}"}
     post = "relatives-of-missing-kazakhs-fall-silent"
     comment = {
         "post_id": post,
