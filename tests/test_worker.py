@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -323,16 +324,30 @@ def _environment(database_url: str, settings: dict) -> dict:
     }
 
 
-def _start_worker(env: dict, log: Path, *args: str) -> subprocess.Popen:
-    """Start `flask --app wsgi worker` as its own process, its log in a file."""
-    with log.open("w") as stderr:
-        return subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+@pytest.fixture
+def start_worker() -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start `flask --app wsgi worker` processes, each its log in a file; kill any still
+    running when the test ends, so that a failed assertion leaves no worker polling."""
+    started = []
+
+    def start(env: dict, log: Path, *args: str) -> subprocess.Popen:
+        with log.open("w") as stderr:
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                )
+            )
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def _wait_for(
@@ -349,9 +364,11 @@ def _wait_for(
         time.sleep(0.05)
 
 
-def test_sigterm_stops_a_waiting_worker_process(app, database_url, settings, tmp_path):
+def test_sigterm_stops_a_waiting_worker_process(
+    app, database_url, settings, tmp_path, start_worker
+):
     log = tmp_path / "worker.log"
-    process = _start_worker(_environment(database_url, settings), log)
+    process = start_worker(_environment(database_url, settings), log)
     _wait_for(log, "worker started", process)
 
     os.kill(process.pid, signal.SIGTERM)
@@ -362,14 +379,14 @@ def test_sigterm_stops_a_waiting_worker_process(app, database_url, settings, tmp
 
 
 def test_sigterm_in_a_retrain_records_it_stopped_and_the_next_worker_redoes_it(
-    app, database_url, decide, settings, tmp_path
+    app, database_url, decide, settings, tmp_path, start_worker
 ):
     decide(ENOUGH)
     log = tmp_path / "worker.log"
     env = _environment(database_url, settings)
     # Every shipped corpus: a retrain of seconds, well past the signal sent as it begins.
     del env["RETRAIN_CORPORA"]
-    process = _start_worker(env, log)
+    process = start_worker(env, log)
     _wait_for(log, "retrain: counting", process)
 
     os.kill(process.pid, signal.SIGTERM)
@@ -386,12 +403,12 @@ def test_sigterm_in_a_retrain_records_it_stopped_and_the_next_worker_redoes_it(
 
 
 def test_two_worker_processes_polling_one_database_train_once_when_due(
-    app, database_url, decide, settings, tmp_path
+    app, database_url, decide, settings, tmp_path, start_worker
 ):
     decide(ENOUGH - 1)
     env = _environment(database_url, settings)
     logs = [tmp_path / f"worker{n}.log" for n in range(2)]
-    processes = [_start_worker(env, log) for log in logs]
+    processes = [start_worker(env, log) for log in logs]
     for process, log in zip(processes, logs, strict=True):
         _wait_for(log, "worker started", process)
 
